@@ -1,0 +1,3 @@
+from kopt.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Prompt templates for the LLM proposer. Arrive with the agent-loop issue."""

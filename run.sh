@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set-up and entry point for a fresh machine: creates .venv when needed, then runs the job.
+#   ./run.sh demo          kopt's main job on the example shipped in eval_suite/ (no GPU, no API key)
+#   ./run.sh test [ARGS]   the test suite (pytest ARGS)
+#   ./run.sh kopt [ARGS]   any kopt command inside the environment
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+
+ensure_env() {
+  if [ ! -x .venv/bin/python ]; then
+    echo "run.sh: creating .venv" >&2
+    "$PY" -m venv .venv
+  fi
+  local stamp=.venv/.kopt-installed want
+  want=$(cat pyproject.toml | md5sum | cut -c1-32)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+      # Any torch >= 2.4 works (pyproject.toml); this release has a CPU wheel on the CI machines,
+      # where an unpinned request would pull a multi-GB CUDA build. KOPT_TORCH overrides it.
+      echo "run.sh: installing ${KOPT_TORCH:-torch==2.13.0}" >&2
+      .venv/bin/pip install -q "${KOPT_TORCH:-torch==2.13.0}"
+    fi
+    echo "run.sh: installing kopt and its dependencies" >&2
+    .venv/bin/pip install -q -e ".[dev]"
+    echo "$want" > "$stamp"
+  fi
+}
+
+cmd=${1:-demo}
+shift || true
+case "$cmd" in
+  demo)
+    ensure_env
+    exec .venv/bin/kopt check eval_suite/examples/silu_scale_residual_triton.py \
+      --ref eval_suite/examples/silu_scale_residual.py "$@" ;;
+  test)
+    ensure_env
+    exec .venv/bin/python -m pytest -q "$@" ;;
+  kopt)
+    ensure_env
+    exec .venv/bin/kopt "$@" ;;
+  *)
+    echo "usage: ./run.sh demo | test [pytest args] | kopt [args]" >&2
+    exit 2 ;;
+esac

@@ -1,0 +1,1 @@
+"""Worker processes, isolation and limits, and the wire protocol to them."""

@@ -1,0 +1,314 @@
+"""Start, limit, watch and kill the worker processes that run candidate (and reference) code.
+
+What is isolated, and how (Linux):
+
+* Process lifetime. Each worker is a fresh process in its own session. Where the kernel allows
+  namespaces (`unshare`, util-linux), the worker is PID 1 of a new PID namespace: when the judge
+  kills it, the kernel kills every process the candidate started, including daemons that called
+  setsid() or double-forked. The launcher also dies with the judge (PR_SET_PDEATHSIG), taking the
+  namespace with it. Without namespaces (fallback) we kill the process group and every process
+  whose environment carries the worker's random token; a process that rewrote its environment
+  and left the group can survive that fallback.
+* Network. A new network namespace with no interfaces but a downed loopback: nothing is reachable.
+  Fallback: none.
+* Filesystem. A new mount namespace in which every mount is remounted read-only; the worker's
+  private directory is a size-capped tmpfs (HOME and TMPDIR point there), and well-known secret
+  locations of the invoking user (~/.ssh, ~/.aws, ~/.config, ~/.netrc, ...) are hidden under empty
+  mounts. The rest of the filesystem stays *readable* (Python, torch and the candidate need it).
+  Fallback: a private temporary directory only; the candidate can write wherever the user can.
+* Privileges. When the judge runs as root, the worker runs as `nobody` with only
+  CAP_DAC_READ_SEARCH (to read the installed packages), so it can neither write root's files nor
+  undo the read-only mounts; otherwise it keeps the user's uid with every capability dropped.
+* Resources. rlimits: address space (CPU runs only: CUDA reserves huge virtual ranges), CPU time,
+  file size, core dumps off, and a process count (it applies to non-root uids, which is why the
+  root case switches to `nobody`). A wall-clock deadline is enforced by the judge on every reply.
+* Environment. Built from an allowlist (PATH, locale, CUDA/Triton settings); anything whose name
+  looks like a secret (KEY, TOKEN, SECRET, PASSWORD, CREDENTIAL, AUTH) never passes.
+* Output. stdout/stderr are drained by threads into a bounded head+tail buffer, so a candidate
+  that prints gigabytes can neither block on a full pipe forever nor grow the judge's memory.
+
+Not isolated: reading world-readable files, the GPU itself (a candidate shares the device with the
+reference worker and can observe its timing), CPU caches and timing side channels, and kernel
+vulnerabilities. GPU memory is not capped.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kopt.sandbox.protocol import Frame, ProtocolError, recv_frame, send_frame
+
+GIB = 1 << 30
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.I)
+_ENV_ALLOW = re.compile(
+    r"^(PATH|LANG|LC_[A-Z]+|TZ|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|LD_LIBRARY_PATH|TRITON_[A-Z_]+|"
+    r"OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_[A-Z_]+|PYTORCH_[A-Z_]+)$")
+# Relative to the invoking user's HOME; hidden from workers under empty mounts.
+_SECRET_PATHS = (".ssh", ".aws", ".azure", ".config", ".gnupg", ".netrc", ".git-credentials",
+                 ".docker", ".kube", ".pypirc", ".npmrc", ".cache/kopt", ".kopt")
+
+
+@dataclass
+class Limits:
+    timeout_s: float = 60.0
+    memory_bytes: int | None = 8 * GIB     # RLIMIT_AS; None on CUDA (see module doc)
+    cpu_seconds: int | None = None          # default: derived from timeout_s
+    file_bytes: int = 64 << 20              # RLIMIT_FSIZE per file
+    workdir_bytes: int = 512 << 20          # size of the private tmpfs
+    processes: int = 512                    # RLIMIT_NPROC (tasks, threads included)
+    capture_bytes: int = 32 << 10           # kept of stdout/stderr, head and tail each
+
+
+class BoundedCapture:
+    """Keeps the first and last `limit` bytes of a stream and counts the rest."""
+
+    def __init__(self, limit: int):
+        self.limit, self.head, self.tail, self.total = limit, bytearray(), bytearray(), 0
+        self._lock = threading.Lock()
+
+    def feed(self, chunk: bytes) -> None:
+        with self._lock:
+            self.total += len(chunk)
+            room = self.limit - len(self.head)
+            if room > 0:
+                self.head += chunk[:room]
+                chunk = chunk[room:]
+            if chunk:
+                self.tail += chunk
+                if len(self.tail) > self.limit:
+                    del self.tail[:len(self.tail) - self.limit]
+
+    def text(self) -> str:
+        with self._lock:
+            kept = len(self.head) + len(self.tail)
+            mid = f"\n[... {self.total - kept} bytes not kept ...]\n" if self.total > kept else ""
+            return self.head.decode(errors="replace") + mid + self.tail.decode(errors="replace")
+
+
+def _drain(stream, capture: BoundedCapture) -> None:
+    fd = stream.fileno()
+    try:
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            capture.feed(chunk)
+    except OSError:
+        pass
+
+
+@lru_cache(maxsize=1)
+def isolation_mode() -> str:
+    """'ns-root', 'ns-user' or 'none': the strongest isolation this machine allows."""
+    forced = os.environ.get("KOPT_SANDBOX_MODE")
+    if forced in ("ns-root", "ns-user", "none"):
+        return forced
+    if not (shutil.which("unshare") and shutil.which("setpriv")):
+        return "none"
+    base = ["unshare", "--pid", "--fork", "--net", "--mount", "--mount-proc", "--kill-child"]
+    probe = base if os.geteuid() == 0 else base[:1] + ["--user", "--map-root-user"] + base[1:]
+    try:
+        ok = subprocess.run(probe + ["true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if not ok:
+        return "none"
+    return "ns-root" if os.geteuid() == 0 else "ns-user"
+
+
+# The script runs as root of the new mount namespace, before any candidate code exists.
+_SETUP = r"""
+wd="$1"; home="$2"; size="$3"; drop="$4"; shift 4
+failed=""
+for m in $(awk '{print $2}' /proc/self/mounts | sort -u); do
+  mount -o remount,bind,ro "$m" 2>/dev/null || failed="$failed $m"
+done
+mount -t tmpfs -o "size=$size,mode=0777" kopt-work "$wd" || { echo "kopt-sandbox: cannot mount $wd" >&2; exit 97; }
+for p in SECRET_PATHS; do
+  t="$home/$p"
+  if [ -d "$t" ]; then mount -t tmpfs -o size=4k,ro kopt-hidden "$t" 2>/dev/null || failed="$failed $t";
+  elif [ -e "$t" ]; then mount --bind /dev/null "$t" 2>/dev/null || failed="$failed $t"; fi
+done
+export KOPT_RO_FAILED="$failed"
+cd "$wd"
+if [ "$drop" = root ]; then
+  exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+    --inh-caps=-all,+dac_read_search --ambient-caps=+dac_read_search \
+    --bounding-set=-all,+dac_read_search -- "$@"
+fi
+exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"
+""".replace("SECRET_PATHS", " ".join(_SECRET_PATHS))
+
+
+def _clean_env(extra: dict[str, str], workdir: str, token: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if _ENV_ALLOW.match(k) and not _SECRET_NAME.search(k)}
+    env.update(HOME=workdir, TMPDIR=workdir, TRITON_CACHE_DIR=os.path.join(workdir, ".triton"),
+               PYTHONDONTWRITEBYTECODE="1", KOPT_SANDBOX="1", KOPT_SANDBOX_TOKEN=token)
+    env.update({k: v for k, v in extra.items() if not _SECRET_NAME.search(k)})
+    return env
+
+
+def _live_tasks_of(uid: int) -> int:
+    n = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    n += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    return n
+
+
+def _preexec(limits: Limits, nproc: int):
+    def apply():
+        import resource
+        try:  # die with the judge: the namespace (and everything in it) goes with us
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except Exception:
+            pass
+        cpu = limits.cpu_seconds or int(limits.timeout_s * 2 + 30)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        if limits.memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    return apply
+
+
+class Worker:
+    """One sandboxed worker process speaking the frame protocol over a pair of private pipes."""
+
+    def __init__(self, argv: list[str], limits: Limits, extra_env: dict[str, str] | None = None,
+                 label: str = "worker"):
+        self.limits, self.label = limits, label
+        self.mode = isolation_mode()
+        self.token = secrets.token_hex(8)
+        self.workdir = tempfile.mkdtemp(prefix=f"kopt-{label}-")
+        os.chmod(self.workdir, 0o777)
+        self.stdout, self.stderr = BoundedCapture(limits.capture_bytes), BoundedCapture(limits.capture_bytes)
+        to_r, self._to_w = os.pipe()
+        self._from_r, from_w = os.pipe()
+        env = _clean_env(extra_env or {}, self.workdir, self.token)
+        env["KOPT_FDS"] = f"{to_r},{from_w}"
+        cmd = [sys.executable, "-I", *argv]
+        nproc = limits.processes
+        if self.mode in ("ns-root", "ns-user"):
+            ns = ["unshare", "--pid", "--fork", "--net", "--mount", "--mount-proc", "--kill-child"]
+            if self.mode == "ns-user":
+                ns[1:1] = ["--user", "--map-root-user"]
+                nproc += _live_tasks_of(os.getuid())  # the limit counts all of the user's tasks
+            drop = "root" if self.mode == "ns-root" else "user"
+            size = f"{limits.workdir_bytes // (1 << 20)}m"
+            cmd = ns + ["sh", "-c", _SETUP, "kopt-sandbox", self.workdir,
+                        os.path.expanduser("~"), size, drop] + cmd
+        elif os.geteuid() != 0:
+            nproc += _live_tasks_of(os.getuid())
+        else:
+            nproc = 1 << 20  # root without namespaces: RLIMIT_NPROC does not bind root anyway
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(to_r, from_w), env=env, cwd=self.workdir, start_new_session=True,
+            preexec_fn=_preexec(limits, nproc))
+        os.close(to_r)
+        os.close(from_w)
+        self._threads = [threading.Thread(target=_drain, args=(s, c), daemon=True)
+                         for s, c in ((self.proc.stdout, self.stdout), (self.proc.stderr, self.stderr))]
+        for t in self._threads:
+            t.start()
+        self.killed = False
+
+    # -- talking
+    def send(self, header: dict, payload: bytes = b"") -> None:
+        try:
+            send_frame(self._to_w, header, payload)
+        except OSError:
+            raise ProtocolError("the worker is gone", "eof") from None
+
+    def recv(self, *, deadline: float, max_payload: int = 1 << 30) -> Frame:
+        return recv_frame(self._from_r, deadline=deadline, max_payload=max_payload)
+
+    def request(self, header: dict, payload: bytes = b"", *, deadline: float,
+                max_payload: int = 1 << 30) -> Frame:
+        """Send one command and wait for its reply; raises ProtocolError (timeout, eof, oversize)."""
+        self.send(header, payload)
+        return self.recv(deadline=deadline, max_payload=max_payload)
+
+    def exit_description(self, grace: float = 0.5) -> str:
+        """Why the process ended (signal, exit code), waiting briefly for it to end."""
+        try:
+            code = self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            return "still running"
+        if code < 0:
+            return f"killed by signal {signal.Signals(-code).name}"
+        if self.mode != "none" and code >= 128:  # unshare reports the child's signal as 128+n
+            try:
+                return f"killed by signal {signal.Signals(code - 128).name}"
+            except ValueError:
+                pass
+        return f"exited with code {code}"
+
+    def output(self) -> str:
+        out, err = self.stdout.text().strip(), self.stderr.text().strip()
+        return "\n".join(x for x in (out, err) if x)
+
+    # -- ending
+    def kill(self) -> None:
+        if self.killed:
+            return
+        self.killed = True
+        for fd in (self._to_w, self._from_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.mode == "none":
+            _kill_by_token(self.token)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for t in self._threads:
+            t.join(timeout=1)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def close(self) -> None:
+        """End the worker. Nothing in a worker needs a graceful exit, and SIGKILL of the
+        namespace's first process is the one end that takes every descendant with it."""
+        self.kill()
+
+
+def _kill_by_token(token: str) -> None:
+    needle = f"KOPT_SANDBOX_TOKEN={token}".encode()
+    for _ in range(3):  # a fork loop may race us; a few sweeps catch the stragglers
+        found = False
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if needle in f.read():
+                        os.kill(int(pid), signal.SIGKILL)
+                        found = True
+            except OSError:
+                pass
+        if not found:
+            break

@@ -1,0 +1,385 @@
+"""A worker process: loads one model (reference or candidate) and serves the judge's commands.
+
+Started by kopt.sandbox.isolation inside the sandbox, it talks frames (kopt.sandbox.protocol) on
+two pipe fds named in KOPT_FDS. The same code serves both roles; only the reference role ever
+loads a problem file, and only the reference role compares (tools/compare.py) — the candidate's
+worker never sees a reference output.
+
+Commands: hello, load_ref, load_cand, gen, put, call, compare, time, last, bulk, exit.
+Expected failures come back as {"op": "error", "kind": ...}, never as a dead pipe.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+
+from kopt.sandbox.protocol import decode, encode, recv_frame, send_frame
+
+CLIP = 4000
+
+
+class State:
+    def __init__(self):
+        self.role = None
+        self.device = "cpu"
+        self.module = None
+        self.model = None
+        self.pool: dict[int, list] = {}
+        self.buffers = None
+        self.last = None          # (key, output) of the most recent call
+        self.cache: dict = {}     # reference outputs by (slot, shift)
+        self.watch = None
+        self.threads0: set[int] = set()
+        self.tolerance = None
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _fill(dst, src, shift: int) -> None:
+    """dst <- src rolled by `shift` over its flattened elements (same rule in both workers)."""
+    import torch
+    if not isinstance(dst, torch.Tensor):
+        return
+    n = src.numel()
+    if shift % max(n, 1) == 0 or not (src.is_contiguous() and dst.is_contiguous()):
+        dst.copy_(src)
+        return
+    s = shift % n
+    d, a = dst.view(-1), src.reshape(-1)
+    d[:n - s].copy_(a[s:])
+    d[n - s:].copy_(a[:s])
+
+
+def _fresh(inputs, shift: int):
+    import torch
+    out = []
+    for x in inputs:
+        if isinstance(x, torch.Tensor):
+            y = torch.empty_like(x)
+            _fill(y, x, shift)
+            out.append(y)
+        else:
+            out.append(x)
+    return out
+
+
+def _tensors(obj):
+    import torch
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            yield from _tensors(o)
+
+
+def _storage_span(t):
+    import torch
+    try:
+        st = torch.Tensor.untyped_storage(t)
+        return st.data_ptr(), st.data_ptr() + st.nbytes()
+    except Exception:
+        return None
+
+
+def _output_findings(state: State, out, inputs) -> list[dict]:
+    import torch
+    found = []
+    spans = [s for s in (_storage_span(x) for x in inputs if isinstance(x, torch.Tensor)) if s and s[1] > s[0]]
+    for t in _tensors(out):
+        if type(t) is not torch.Tensor:
+            found.append({"code": "tensor_subclass",
+                          "message": f"returns a {type(t).__qualname__}, a torch.Tensor subclass"})
+            continue
+        span = _storage_span(t)
+        if span and span[1] > span[0] and any(span[0] < b and a < span[1] for a, b in spans):
+            found.append({"code": "output_aliases_input", "message": "returns an output that shares memory with an input"})
+        if str(t.device) != str(torch.device(state.device)) and not (
+                state.device == "cuda" and t.device.type == "cuda"):
+            found.append({"code": "wrong_device", "message": f"returns an output on {t.device}, expected {state.device}"})
+    if state.watch is not None:
+        for name in state.watch.changed():
+            found.append({"code": "tamper", "message": f"replaced `{name}`"})
+    alive = {t.ident for t in threading.enumerate() if t.is_alive()} - state.threads0
+    if alive:
+        found.append({"code": "background_thread",
+                      "message": f"left {len(alive)} thread(s) running after forward returned"})
+    return found
+
+
+def _run(state: State, inputs):
+    from kopt.tools.timing import sync
+    with _no_grad():
+        out = state.model(*inputs)
+    sync(state.device)
+    return out
+
+
+def _no_grad():
+    import torch
+    return torch.no_grad()
+
+
+def _ref_output(state: State, slot: int, shift: int):
+    key = (slot, shift)
+    if key not in state.cache:
+        if len(state.cache) > 8:
+            state.cache.pop(next(iter(state.cache)))
+        state.cache[key] = (_run(state, _fresh(state.pool[slot], shift)), _fresh(state.pool[slot], shift))
+    return state.cache[key]
+
+
+# ----------------------------------------------------------------------------- commands
+
+def op_hello(state, h, payload):
+    import torch
+    info = {"torch": torch.__version__, "python": sys.version.split()[0], "pid": os.getpid(),
+            "uid": os.getuid(), "interpret": os.environ.get("TRITON_INTERPRET") == "1",
+            "ro_failed": os.environ.get("KOPT_RO_FAILED", "").split(), "cuda": torch.cuda.is_available()}
+    try:
+        import triton
+        info["triton"] = triton.__version__
+    except Exception:
+        info["triton"] = None
+    if info["cuda"]:
+        info["device_name"] = torch.cuda.get_device_name()
+    return {"ok": True, **info}, b""
+
+
+def _set_device(state, device):
+    import torch
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError("CUDA was requested but torch sees no GPU in this process")
+    state.device = device
+
+
+def op_load_ref(state, h, payload):
+    import torch
+    from kopt.tools import loader
+
+    state.role = "ref"
+    _set_device(state, h["device"])
+    path = h["path"]
+    source = open(path).read()
+    changed = {}
+    size_note = "as written"
+    if h["device"] == "cpu" and h.get("sizes", "auto") == "auto":
+        info = loader.inspect_file(path, "problem")
+        if info.cpu_sizes:
+            source, changed = loader.shrink_source(source, info.cpu_sizes)
+            size_note = "CPU_SIZES"
+    module = loader.exec_module(path, source)
+    if (h["device"] == "cpu" and size_note == "as written" and h.get("sizes", "auto") == "auto"
+            and loader.constants_product(source) > loader.BIG_INPUT_NUMEL):
+        # The meta-device count costs ~0.7 s the first time, so only suspicious sizes pay it.
+        numel = loader.count_input_numel(module)
+        if numel > loader.BIG_INPUT_NUMEL:
+            small, changed2 = loader.shrink_source(source, None)
+            try:
+                m2 = loader.exec_module(path, small)
+                torch.manual_seed(0)
+                probe = m2.Model(*m2.get_init_inputs())
+                with torch.no_grad():
+                    probe(*m2.get_inputs())
+                module, changed, size_note = m2, changed2, f"auto-capped to {loader.AUTO_CAP}"
+            except Exception as e:  # sizes hidden in tuples or derived: keep the original
+                size_note = f"as written (auto-shrink failed: {type(e).__name__})"
+    state.module = module
+    torch.manual_seed(h["seed"])
+    init = list(module.get_init_inputs())
+    torch.manual_seed(h["seed"])
+    state.model = module.Model(*init).to(state.device)
+    state.tolerance = getattr(module, "KOPT_TOLERANCE", None)
+    sd = {k: v.detach().cpu() for k, v in state.model.state_dict().items()}
+    spec, data = encode({"init": init, "state": sd})
+    return {"ok": True, "spec": spec, "sizes": {k: list(v) for k, v in changed.items()},
+            "size_note": size_note, "tolerance": state.tolerance}, data
+
+
+def op_load_cand(state, h, payload):
+    import torch
+    from kopt.tools import loader
+    from kopt.tools.integrity import TamperWatch
+
+    state.role = "cand"
+    _set_device(state, h["device"])
+    got = decode(h["spec"], payload)
+    init, ref_state = got["init"], got["state"]
+    state.watch = TamperWatch()
+    state.threads0 = {t.ident for t in threading.enumerate()}
+    try:
+        module = loader.exec_module(h["path"])
+    except BaseException as e:  # noqa: BLE001 - anything the candidate raises is a verdict
+        return _error("compile_error", "importing the candidate failed", e)
+    findings = [{"code": "tamper", "message": f"replaced `{n}` at import"} for n in state.watch.changed()]
+    try:
+        torch.manual_seed(h["seed"])
+        model = module.ModelNew(*init)
+        own = model.state_dict()
+        matched = {k: v for k, v in ref_state.items() if k in own and tuple(own[k].shape) == tuple(v.shape)}
+        model.load_state_dict(matched, strict=False)
+        state.model = model.to(state.device)
+    except BaseException as e:  # noqa: BLE001
+        return _error("runtime_error", "constructing ModelNew failed", e)
+    alive = {t.ident for t in threading.enumerate() if t.is_alive()} - state.threads0
+    if alive:
+        findings.append({"code": "background_thread", "message": "started threads while loading"})
+    return {"ok": True, "findings": findings, "matched": sorted(matched),
+            "unmatched": sorted(set(ref_state) - set(matched))}, b""
+
+
+def op_gen(state, h, payload):
+    import torch
+    torch.manual_seed(h["seed"])
+    inputs = list(state.module.get_inputs())
+    state.pool[h["slot"]] = [x.to(state.device) if isinstance(x, torch.Tensor) else x for x in inputs]
+    spec, data = encode(inputs)
+    return {"ok": True, "spec": spec}, data
+
+
+def op_put(state, h, payload):
+    state.pool[h["slot"]] = decode(h["spec"], payload, device=state.device)
+    return {"ok": True}, b""
+
+
+def op_call(state, h, payload):
+    slot, shift = h["slot"], h.get("shift", 0)
+    if state.role == "ref":
+        out, _ = _ref_output(state, slot, shift)
+        spec, data = encode({"out": out}) if h.get("send") else (None, b"")
+        return {"ok": True, "spec": spec}, data
+    src = state.pool[slot]
+    if h.get("reuse") and state.buffers is not None:
+        for d, s in zip(state.buffers, src):
+            _fill(d, s, shift)
+    else:
+        state.buffers = _fresh(src, shift)
+    t0 = time.perf_counter()
+    try:
+        out = _run(state, state.buffers)
+    except BaseException as e:  # noqa: BLE001
+        return _call_error(e)
+    ms = (time.perf_counter() - t0) * 1e3
+    findings = _output_findings(state, out, state.buffers)
+    state.last = ((slot, shift), out)
+    spec, data = encode({"out": out, "inputs": state.buffers})
+    return {"ok": True, "ms": ms, "findings": findings, "spec": spec}, data
+
+
+def op_compare(state, h, payload):
+    from kopt.tools.compare import compare_outputs, inputs_unchanged
+    from kopt.sandbox.protocol import ProtocolError
+    expected, expected_inputs = _ref_output(state, h["slot"], h.get("shift", 0))
+    try:
+        got = decode(h["spec"], payload)
+    except ProtocolError as e:
+        return {"ok": True, "match": False, "reason": f"the candidate's reply is malformed: {e}", "metrics": {}}, b""
+    m = compare_outputs(expected, got.get("out") if isinstance(got, dict) else None, state.tolerance)
+    changed = inputs_unchanged(expected_inputs, got.get("inputs") or []) if isinstance(got, dict) else None
+    return {"ok": True, "match": m.ok, "reason": m.reason, "metrics": m.metrics, "inputs_changed": changed}, b""
+
+
+def op_degenerate(state, h, payload):
+    from kopt.tools.compare import degeneracy
+    a, _ = _ref_output(state, h["slots"][0], 0)
+    b, _ = _ref_output(state, h["slots"][1], 0)
+    return {"ok": True, "degenerate": degeneracy(a, b)}, b""
+
+
+def op_time(state, h, payload):
+    from kopt.tools.timing import time_trials
+    schedule = h["schedule"]
+    first = state.pool[schedule[0][0]]
+    if state.buffers is None or len(state.buffers) != len(first):
+        state.buffers = _fresh(first, 0)
+
+    def prepare(i):
+        slot, shift = schedule[i]
+        for d, s in zip(state.buffers, state.pool[slot]):
+            _fill(d, s, shift)
+
+    try:
+        res = time_trials(lambda: state.model(*state.buffers), prepare, len(schedule), state.device,
+                          flush=h.get("flush", True))
+    except BaseException as e:  # noqa: BLE001
+        return _call_error(e)
+    last = res.pop("last")
+    findings = _output_findings(state, last, state.buffers) if state.role == "cand" else []
+    state.last = (tuple(schedule[-1]), last)
+    return {"ok": True, **res, "findings": findings}, b""
+
+
+def op_last(state, h, payload):
+    key, out = state.last
+    spec, data = encode({"out": out, "inputs": state.buffers})
+    return {"ok": True, "key": list(key), "spec": spec}, data
+
+
+def op_bulk(state, h, payload):
+    from kopt.tools.timing import sync
+    state.buffers = _fresh(state.pool[h["slot"]], 0)
+    sync(state.device)
+    t0 = time.perf_counter()
+    try:
+        with _no_grad():
+            for _ in range(h["n"]):
+                state.model(*state.buffers)
+        sync(state.device)
+    except BaseException as e:  # noqa: BLE001
+        return _call_error(e)
+    return {"ok": True, "ms": (time.perf_counter() - t0) * 1e3}, b""
+
+
+OPS = {"hello": op_hello, "load_ref": op_load_ref, "load_cand": op_load_cand, "gen": op_gen,
+       "put": op_put, "call": op_call, "compare": op_compare, "degenerate": op_degenerate,
+       "time": op_time, "last": op_last, "bulk": op_bulk}
+
+
+def _error(kind: str, message: str, exc: BaseException) -> tuple[dict, bytes]:
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    text = f"{type(exc).__name__}: {exc}"
+    return {"op": "error", "kind": kind, "message": f"{message}: {text[:600]}",
+            "traceback": tb[-CLIP:]}, b""
+
+
+def _call_error(exc: BaseException) -> tuple[dict, bytes]:
+    name = type(exc).__name__
+    mod = type(exc).__module__ or ""
+    if "CompilationError" in name or (mod.startswith("triton") and "Compil" in name):
+        return _error("compile_error", "the Triton kernel failed to compile", exc)
+    if isinstance(exc, MemoryError) or "OutOfMemory" in name:
+        return _error("runtime_error", "forward ran out of memory", exc)
+    return _error("runtime_error", "forward raised an exception", exc)
+
+
+def main() -> int:
+    in_fd, out_fd = (int(x) for x in os.environ.pop("KOPT_FDS").split(","))
+    # Everything the judge relies on is imported before any candidate code exists, so the
+    # tamper catalog remembers the genuine objects.
+    import torch  # noqa: F401
+    from kopt.tools import compare, integrity, loader, timing  # noqa: F401
+    try:
+        import triton  # noqa: F401
+        import triton.testing  # noqa: F401
+    except Exception:  # a CPU-only torch without triton can still check plain-PyTorch candidates
+        pass
+    state = State()
+    while True:
+        frame = recv_frame(in_fd)
+        op = frame.header.get("op")
+        if op == "exit":
+            return 0
+        handler = OPS.get(op)
+        try:
+            header, data = handler(state, frame.header, frame.payload) if handler else (
+                {"op": "error", "kind": "protocol", "message": f"unknown op {op!r}"}, b"")
+        except BaseException as e:  # noqa: BLE001 - the judge decides what it means
+            kind = "reference_error" if state.role == "ref" else "runtime_error"
+            header, data = _error(kind, f"{op} failed", e)
+        send_frame(out_fd, header, data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

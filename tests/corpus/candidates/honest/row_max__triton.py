@@ -1,0 +1,37 @@
+# kopt-corpus: problem=row_max.py expect=correct
+# why: row max; chunked running tl.maximum with -inf padding for masked lanes
+import torch
+import torch.nn as nn
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _row_max_kernel(x_ptr, out_ptr, n_rows, n_cols, stride_row,
+                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+    pid = tl.program_id(0)
+    rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
+    row_mask = rows < n_rows
+    acc = tl.full((BLOCK_M, BLOCK_N), float("-inf"), dtype=tl.float32)
+    for start in range(0, n_cols, BLOCK_N):
+        cols = start + tl.arange(0, BLOCK_N)
+        mask = row_mask[:, None] & (cols[None, :] < n_cols)
+        # -inf is the identity of max, so padded lanes never win.
+        v = tl.load(x_ptr + rows[:, None] * stride_row + cols[None, :], mask=mask, other=float("-inf"))
+        acc = tl.maximum(acc, v)
+    tl.store(out_ptr + rows, tl.max(acc, axis=1), mask=row_mask)
+
+
+class ModelNew(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        x = x.contiguous()
+        n_rows, n_cols = x.shape
+        out = torch.empty(n_rows, device=x.device, dtype=x.dtype)
+        BLOCK_M, BLOCK_N = 8, 512
+        _row_max_kernel[(triton.cdiv(n_rows, BLOCK_M),)](
+            x, out, n_rows, n_cols, x.stride(0), BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N
+        )
+        return out

@@ -1,0 +1,1 @@
+"""What the agent calls: the judge (loading, integrity, comparison, timing)."""

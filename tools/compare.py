@@ -1,0 +1,157 @@
+"""Comparing a candidate's output with the reference's: structure, then numbers, scale-aware.
+
+Runs only in the trusted reference worker, on tensors the codec rebuilt from raw bytes.
+
+Why scale-aware: a fixed absolute tolerance (KernelBench's atol=1e-2) lets an all-zero output
+pass whenever the reference is near zero. Here the absolute term is a fraction of the
+reference's RMS, and the relative L2 error of the whole output must be small too, so zeros, a
+constant or a slightly-off answer fail however small the reference is. Exact answers pass
+whatever their scale.
+
+Per-dtype limits: fp32 admits TF32 / fp16-class accumulation (tl.dot defaults to TF32 on
+GPUs; its unit roundoff 2^-11 ~ 4.9e-4), not bf16 (2^-8 ~ 3.9e-3) results passed off as fp32.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# dtype -> (rtol elementwise, atol as a fraction of the reference RMS, max relative L2 error)
+TOLERANCES = {
+    "float64": (1e-7, 1e-7, 1e-8),
+    "float32": (2e-3, 2e-3, 1e-3),
+    "float16": (1e-2, 1e-2, 5e-3),
+    "bfloat16": (2e-2, 2e-2, 1e-2),
+}
+
+
+@dataclass
+class Mismatch:
+    ok: bool
+    reason: str
+    metrics: dict
+
+
+def tolerance_for(dtype_name: str, override: dict | None = None) -> tuple[float, float, float]:
+    rtol, atol, l2 = TOLERANCES.get(dtype_name, (0.0, 0.0, 0.0))  # ints/bools: exact
+    if override:
+        rtol, atol, l2 = override.get("rtol", rtol), override.get("atol", atol), override.get("l2", l2)
+    return rtol, atol, l2
+
+
+def compare_outputs(ref, cand, override: dict | None = None, where: str = "output") -> Mismatch:
+    """Compare nested outputs (tensor, or tuple/list of them). `cand` came from the codec."""
+    import torch
+    from kopt.sandbox.protocol import Opaque
+
+    if isinstance(ref, torch.Tensor):
+        if isinstance(cand, Opaque):
+            return Mismatch(False, f"{where} is a {cand.type_name}, not a torch.Tensor", {})
+        if not isinstance(cand, torch.Tensor):
+            return Mismatch(False, f"{where} is a {type(cand).__name__}, not a torch.Tensor", {})
+        return _compare_tensor(ref, cand, override, where)
+    if isinstance(ref, (tuple, list)):
+        if not isinstance(cand, (tuple, list)) or len(cand) != len(ref):
+            got = f"{type(cand).__name__} of {len(cand)}" if isinstance(cand, (tuple, list)) else type(cand).__name__
+            return Mismatch(False, f"{where} should be a {type(ref).__name__} of {len(ref)} items, got {got}", {})
+        merged: dict = {}
+        for i, (r, c) in enumerate(zip(ref, cand)):
+            m = compare_outputs(r, c, override, f"{where}[{i}]")
+            merged[str(i)] = m.metrics
+            if not m.ok:
+                return Mismatch(False, m.reason, merged)
+        return Mismatch(True, "", merged)
+    if ref != cand:
+        return Mismatch(False, f"{where} should be {ref!r}, got {cand!r}", {})
+    return Mismatch(True, "", {})
+
+
+def _compare_tensor(ref, cand, override, where) -> Mismatch:
+    import torch
+
+    if tuple(cand.shape) != tuple(ref.shape):
+        return Mismatch(False, f"{where} has shape {tuple(cand.shape)}, expected {tuple(ref.shape)}", {})
+    if cand.dtype != ref.dtype:
+        return Mismatch(False, f"{where} has dtype {cand.dtype}, expected {ref.dtype}", {})
+    if ref.numel() == 0:
+        return Mismatch(True, "", {})
+    name = str(ref.dtype).replace("torch.", "")
+    rtol, atol_frac, l2_max = tolerance_for(name, override)
+    if not (ref.is_floating_point() or ref.is_complex()):
+        bad = (cand != ref)
+        nbad = int(bad.sum())
+        metrics = {"mismatched": nbad, "numel": ref.numel()}
+        if nbad:
+            return Mismatch(False, f"{where}: {nbad} of {ref.numel()} elements differ (exact match required "
+                            f"for {name})", metrics)
+        return Mismatch(True, "", metrics)
+
+    r, c = ref.double(), cand.double()
+    r_fin, c_fin = torch.isfinite(r), torch.isfinite(c)
+    if not torch.equal(r_fin, c_fin) or not torch.equal(torch.isnan(r), torch.isnan(c)):
+        n = int((r_fin != c_fin).sum())
+        return Mismatch(False, f"{where} has NaN/Inf in {n} places where the reference does not "
+                        f"(or misses the reference's)", {"nonfinite_mismatch": n})
+    inf_same = torch.equal(r[~r_fin & ~torch.isnan(r)], c[~c_fin & ~torch.isnan(c)])
+    if not inf_same:
+        return Mismatch(False, f"{where} has infinities of the wrong sign", {})
+    r, c = r[r_fin], c[c_fin]
+    if r.numel() == 0:
+        return Mismatch(True, "", {})
+    rms = float(r.pow(2).mean().sqrt())
+    err = (c - r).abs()
+    max_abs = float(err.max())
+    ref_norm = float(r.norm())
+    rel_l2 = float((c - r).norm()) / ref_norm if ref_norm > 0 else (0.0 if max_abs == 0 else float("inf"))
+    # The absolute floor keeps an exactly-zero reference from demanding bit-exact zeros.
+    atol = atol_frac * rms if rms > 0 else 1e-30
+    bad = err > (atol + rtol * r.abs())
+    nbad = int(bad.sum())
+    metrics = {"max_abs_err": max_abs, "rel_l2_err": rel_l2, "ref_rms": rms, "atol": atol, "rtol": rtol,
+               "l2_tol": l2_max, "mismatched": nbad, "numel": int(r.numel())}
+    if nbad:
+        idx = int(bad.nonzero()[0][0]) if bad.dim() else 0
+        return Mismatch(False, f"{where}: {nbad} of {r.numel()} elements outside tolerance (max abs error "
+                        f"{max_abs:.3g}, reference RMS {rms:.3g}; first at flat index {idx}: got "
+                        f"{float(c.flatten()[idx]):.6g}, expected {float(r.flatten()[idx]):.6g})", metrics)
+    if rel_l2 > l2_max:
+        return Mismatch(False, f"{where}: relative L2 error {rel_l2:.3g} exceeds {l2_max:g} for {name}", metrics)
+    return Mismatch(True, "", metrics)
+
+
+def inputs_unchanged(expected, after) -> str | None:
+    """None if the inputs after the call equal those given (bitwise, NaN-aware), else a reason."""
+    import torch
+    for i, (e, a) in enumerate(zip(expected, after)):
+        if isinstance(e, torch.Tensor):
+            if not isinstance(a, torch.Tensor) or a.shape != e.shape or a.dtype != e.dtype:
+                return f"input {i} changed type or shape during the call"
+            same = (a == e) | (torch.isnan(a) & torch.isnan(e)) if e.is_floating_point() else (a == e)
+            if not bool(same.all()):
+                return f"input {i} was modified by the call ({int((~same).sum())} elements changed)"
+    return None
+
+
+def degeneracy(out_a, out_b) -> str | None:
+    """Why a reference output is unusable as a test (constant, or the same for different inputs)."""
+    import torch
+    ta = [t for t in _tensors(out_a) if t.numel() > 0]
+    tb = [t for t in _tensors(out_b) if t.numel() > 0]
+    if not ta:
+        return "the reference returns no tensor data"
+    if all(torch.equal(a, b) for a, b in zip(ta, tb)):
+        return "the reference output does not depend on its inputs (identical for two different inputs)"
+    for t in ta:
+        if t.numel() > 1 and t.is_floating_point():
+            f = t.double()[torch.isfinite(t)]
+            if f.numel() > 1 and float(f.std()) <= 1e-6 * float(f.abs().mean()) + 1e-30:
+                return "the reference output is (nearly) constant across its elements"
+    return None
+
+
+def _tensors(obj):
+    import torch
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            yield from _tensors(o)
