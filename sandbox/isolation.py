@@ -142,12 +142,16 @@ for p in SECRET_PATHS; do
 done
 export KOPT_RO_FAILED="$failed"
 cd "$wd"
+# No exec: this shell stays PID 1 of the namespace, so the worker gets ordinary signal
+# semantics (PID 1 ignores signals it has no handler for, even a SIGSEGV sent to itself).
 if [ "$drop" = root ]; then
-  exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+  setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
     --inh-caps=-all,+dac_read_search --ambient-caps=+dac_read_search \
     --bounding-set=-all,+dac_read_search -- "$@"
+else
+  setpriv --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"
 fi
-exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"
+exit $?
 """.replace("SECRET_PATHS", " ".join(_SECRET_PATHS))
 
 
@@ -276,6 +280,16 @@ class Worker:
                 os.close(fd)
             except OSError:
                 pass
+        init = self._namespace_init()
+        if init:
+            # Kill the namespace's PID 1 and let `unshare` reap it: the kernel finishes PID 1's
+            # exit only after every process in the namespace is gone, so once `unshare` has
+            # exited, nothing the candidate started is left (a fork bomb included).
+            try:
+                os.kill(init, signal.SIGKILL)
+                self.proc.wait(timeout=20)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -289,6 +303,17 @@ class Worker:
         for t in self._threads:
             t.join(timeout=1)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _namespace_init(self) -> int | None:
+        """PID (in our namespace) of the worker namespace's first process, the child of unshare."""
+        if self.mode == "none" or self.proc.poll() is not None:
+            return None
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+                kids = f.read().split()
+            return int(kids[0]) if kids else None
+        except (OSError, ValueError):
+            return None
 
     def close(self) -> None:
         """End the worker. Nothing in a worker needs a graceful exit, and SIGKILL of the

@@ -52,10 +52,12 @@ def encode(obj) -> tuple[dict, bytes]:
 
         if isinstance(o, torch.Tensor):
             plain = type(o) is torch.Tensor
-            # Read the bytes through the base class so a subclass cannot choose what we see.
-            t = torch.Tensor.detach(o)
-            t = torch.Tensor.contiguous(torch.Tensor.cpu(t))
-            data = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
+            # Read the bytes of a plain-Tensor alias with __torch_function__ disabled, so a
+            # subclass cannot choose what we see; conj/neg views are materialized first.
+            with torch._C.DisableTorchFunctionSubclass():
+                t = torch.Tensor.as_subclass(o, torch.Tensor).detach()
+                t = t.resolve_conj().resolve_neg().cpu().contiguous()
+                data = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
             spec = {"t": "tensor", "dtype": str(t.dtype).replace("torch.", ""),
                     "shape": list(t.shape), "off": offset[0], "nbytes": len(data),
                     "device": str(o.device), "plain": plain}
@@ -77,6 +79,15 @@ def encode(obj) -> tuple[dict, bytes]:
 
 def decode(spec: dict, payload: bytes | memoryview, device: str | None = None):
     """Rebuild what `encode` produced. Raises ProtocolError on anything malformed."""
+    try:
+        return _decode(spec, payload, device)
+    except ProtocolError:
+        raise
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError, AttributeError, IndexError) as e:
+        raise ProtocolError(f"malformed value spec ({type(e).__name__}: {str(e)[:200]})", "malformed") from None
+
+
+def _decode(spec, payload, device):
     import torch
 
     view = memoryview(payload)
@@ -170,8 +181,8 @@ def recv_frame(fd: int, *, deadline: float | None = None, max_header: int = 1 <<
             "oversize")
     try:
         header = json.loads(_read_exact(fd, head_len, deadline))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ProtocolError(f"malformed reply header: {e}", "malformed") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError
+        raise ProtocolError(f"malformed reply header: {type(e).__name__}", "malformed") from None
     if not isinstance(header, dict):
         raise ProtocolError("reply header is not an object", "malformed")
     payload = _read_exact(fd, pay_len, deadline) if pay_len else b""

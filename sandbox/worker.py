@@ -75,6 +75,16 @@ def _tensors(obj):
             yield from _tensors(o)
 
 
+def _cpu(obj):
+    """Reference values move to the CPU, where the candidate's decoded bytes are."""
+    import torch
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_cpu(o) for o in obj)
+    return obj
+
+
 def _storage_span(t):
     import torch
     try:
@@ -276,8 +286,10 @@ def op_compare(state, h, payload):
         got = decode(h["spec"], payload)
     except ProtocolError as e:
         return {"ok": True, "match": False, "reason": f"the candidate's reply is malformed: {e}", "metrics": {}}, b""
-    m = compare_outputs(expected, got.get("out") if isinstance(got, dict) else None, state.tolerance)
-    changed = inputs_unchanged(expected_inputs, got.get("inputs") or []) if isinstance(got, dict) else None
+    if not isinstance(got, dict):
+        return {"ok": True, "match": False, "reason": "the candidate's reply is malformed", "metrics": {}}, b""
+    m = compare_outputs(_cpu(expected), got.get("out"), state.tolerance)
+    changed = inputs_unchanged(_cpu(expected_inputs), got.get("inputs"))
     return {"ok": True, "match": m.ok, "reason": m.reason, "metrics": m.metrics, "inputs_changed": changed}, b""
 
 

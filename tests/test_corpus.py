@@ -40,18 +40,45 @@ def test_cheat_is_not_correct(cand):
     assert res.wall < TIMEOUT + 15
 
 
+def _sandbox_processes() -> list[int]:
+    """Processes still carrying a kopt worker's environment (none may outlive a check)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if b"KOPT_SANDBOX_TOKEN=" in f.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def _pwned_files() -> set[str]:
+    places = [Path("/tmp"), Path("/dev/shm"), Path.home(), Path(__file__).parent, CORPUS.parent.parent]
+    return {str(p / n) for p in places if p.is_dir() for n in os.listdir(p) if "pwned" in n}
+
+
 @pytest.mark.parametrize("cand", _cases("hostile"))
-def test_hostile_candidate_is_contained(cand, tmp_path):
+def test_hostile_candidate_is_contained(cand):
+    # The static scan would reject most of these before they run; turn it off so that the
+    # sandbox itself is what is tested.
     secret = "sk-kopt-test-SECRET-0123456789"
-    marker_dirs = [Path("/tmp"), Path.home(), Path(__file__).parent]
-    before = {p: set(os.listdir(p)) for p in marker_dirs}
+    before = _pwned_files()
     problem = CORPUS / "problems" / corpus_header(cand)["problem"]
-    res = run_kopt("check", str(cand), "--ref", str(problem), "--json", "--device", "cpu",
-                   "--timeout", "10", timeout=90, env={"OPENAI_API_KEY": secret, "KOPT_TEST_TOKEN": secret})
-    v = res.json
-    assert res.wall < 10 + 15, f"took {res.wall:.1f} s"
-    assert v["status"] != "correct" or corpus_header(cand)["expect"] == "contained"
+    res = run_kopt("check", str(cand), "--ref", str(problem), "--json", "--device", "cpu", "--timeout", "10",
+                   timeout=90, env={"OPENAI_API_KEY": secret, "KOPT_TEST_TOKEN": secret,
+                                    "KOPT_TEST_SKIP_STATIC_SCAN": "1"})
+    v = res.json  # kopt itself survived and answered
+    assert v["status"] in ("correct", "incorrect", "rejected", "runtime_error", "compile_error", "timeout")
+    assert res.wall < 10 + 8, f"took {res.wall:.1f} s"
     assert secret not in res.stdout and secret not in res.stderr
-    for p in marker_dirs:
-        new = {n for n in set(os.listdir(p)) - before[p] if "pwned" in n or "kopt_" in n and "kopt-" not in n}
-        assert not new, f"the candidate wrote {new} in {p}"
+    assert _pwned_files() - before == set(), "the candidate wrote outside its directory"
+    assert _sandbox_processes() == [], "a sandboxed process outlived the check"
+
+
+def test_static_scan_rejects_hostile_code_before_it_runs():
+    """With the scan on (the default), candidates that import os/ctypes/threading never start."""
+    cand = CORPUS / "candidates" / "hostile" / "fork_bomb_bounded.py"
+    res, v = _check(cand)
+    assert v["status"] == "rejected" and v["findings"] and res.wall < 3

@@ -19,7 +19,8 @@ ALLOWED_IMPORTS = {
     "torch", "triton", "math", "typing", "typing_extensions", "functools", "itertools", "operator",
     "collections", "dataclasses", "enum", "abc", "numbers", "__future__", "numpy", "einops",
 }
-# Modules (or attributes reaching them, e.g. `torch.os`) that give a way around the judge.
+# Modules that give a way around the judge (imports), and the attribute names that reach them
+# or the interpreter's internals (e.g. `torch.os`, `sys._getframe`).
 FORBIDDEN_NAMES = {
     "os", "sys", "subprocess", "ctypes", "cffi", "gc", "inspect", "builtins", "importlib", "threading",
     "_thread", "multiprocessing", "concurrent", "asyncio", "signal", "socket", "time", "pickle",
@@ -28,6 +29,9 @@ FORBIDDEN_NAMES = {
     "_getframe", "settrace", "setprofile", "addaudithook", "f_back", "f_locals", "f_globals",
     "f_builtins", "gi_frame", "cr_frame", "tb_frame", "modules", "pydoc", "urllib", "http", "requests",
 }
+# Names that are modules but also ordinary tensor/module methods (`x.select`, `self.modules()`);
+# the modules themselves are still forbidden as imports.
+ORDINARY_ATTRS = {"select", "modules", "io", "code", "time"}
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "open",
                    "breakpoint", "input", "exit", "quit", "delattr"}
 ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__call__", "__future__", "__file__"}
@@ -91,7 +95,7 @@ def scan_source(source: str) -> list[Finding]:
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("__") and node.attr.endswith("__") and node.attr not in ALLOWED_DUNDERS:
                 add("introspection", f"reaches into `{node.attr}`, a way around the judge", node)
-            elif node.attr in FORBIDDEN_NAMES:
+            elif node.attr in FORBIDDEN_NAMES and node.attr not in ORDINARY_ATTRS:
                 add("forbidden_attribute", f"uses `{_dotted(node) or node.attr}`, which reaches "
                     f"`{node.attr}`", node)
         elif isinstance(node, ast.Name):
@@ -102,10 +106,16 @@ def scan_source(source: str) -> list[Finding]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "setattr" and node.args and not _is_self(node.args[0]):
                 add("patching", "calls setattr on something other than self", node)
-            if node.func.id == "getattr" and len(node.args) >= 2 and not isinstance(node.args[1], ast.Constant):
-                add("dynamic_code", "calls getattr with a computed name", node)
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            if node.func.id in ("getattr", "hasattr") and len(node.args) >= 2:
+                name = node.args[1]
+                if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+                    add("dynamic_code", f"calls {node.func.id} with a computed name", node)
+                elif name.value.startswith("__") and name.value not in ALLOWED_DUNDERS:
+                    add("introspection", f"reaches into `{name.value}` through getattr", node)
+                elif name.value in FORBIDDEN_NAMES and name.value not in ORDINARY_ATTRS:
+                    add("forbidden_attribute", f"reaches `{name.value}` through getattr", node)
+        targets = _binding_targets(node)
+        if targets:
             for t in _flatten(targets):
                 if isinstance(t, (ast.Attribute, ast.Subscript)):
                     root = _root(t)
@@ -115,6 +125,17 @@ def scan_source(source: str) -> list[Finding]:
                         if not full.startswith(FLAG_PREFIXES):
                             add("patching", f"assigns to `{full}`, replacing library code", node)
     return findings
+
+
+def _binding_targets(node: ast.AST) -> list:
+    """Every place a statement binds a name or attribute (assignments, loops, with, comprehensions)."""
+    if isinstance(node, (ast.Assign, ast.Delete)):
+        return node.targets
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.comprehension)):
+        return [node.target]
+    if isinstance(node, ast.withitem) and node.optional_vars is not None:
+        return [node.optional_vars]
+    return []
 
 
 def _is_self(node: ast.AST) -> bool:

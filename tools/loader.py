@@ -92,7 +92,7 @@ def inspect_file(path: str | Path, kind: str) -> FileInfo:
                 isinstance(t, ast.Name) and t.id == "CPU_SIZES" for t in node.targets):
             try:
                 value = ast.literal_eval(node.value)
-            except ValueError:
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 value = None
             if not (isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, int)
                                                     for k, v in value.items())):

@@ -23,9 +23,15 @@ in the same process as its reference, like a naive single-process harness:
   4. time 5 more forward calls with time.perf_counter looked up at call time
      (what a naive harness does) and with a clock saved before the import;
      `timing` is fooled when the naive figure is < 0.5x the true one,
-  5. list which well-known functions were replaced (`tampered`).
+  5. `multi`: a less naive in-process check run after the timing calls:
+     exact type/shape/dtype + allclose on 4 fresh seeded inputs and on 3
+     in-place refills of the original input buffers (still fooled by
+     tampering, reference stealing and timing-only cheats),
+  6. list which well-known functions were replaced (`tampered`).
 
-Only cheat files are meant for this script. Hostile files refuse to run
+Set NAIVECHECK_DEVICE=cuda on a GPU machine to run inputs/models on CUDA
+(the harness then also synchronises after forward and adds CUDA-event
+timing). Only cheat files are meant for this script. Hostile files refuse to run
 outside the kopt sandbox (KOPT_SANDBOX=1) and must not be run here.
 """
 import json
@@ -131,6 +137,29 @@ def check_assert_close(output, output_new):
     return True
 
 
+def check_multi(model, model_new, problem, inputs, to_dev):
+    """Less naive: strict type/shape/dtype + allclose on 4 fresh inputs and 3 in-place refills."""
+    torch = __import__("torch")
+
+    def same(ref, new):
+        return (type(new) is torch.Tensor and new.shape == ref.shape and new.dtype == ref.dtype
+                and bool(torch.allclose(ref, new, atol=TOL, rtol=TOL)))
+
+    for i in range(4):
+        torch.manual_seed(1000 + i)
+        fresh = to_dev(problem.get_inputs())
+        if not same(model(*fresh), model_new(*fresh)):
+            return False
+    for i in range(3):
+        torch.manual_seed(2000 + i)
+        for t, v in zip(inputs, to_dev(problem.get_inputs())):
+            if isinstance(t, torch.Tensor):
+                t.copy_(v)
+        if not same(model(*inputs), model_new(*inputs)):
+            return False
+    return True
+
+
 def _guarded(fn, *args):
     try:
         return bool(fn(*args))
@@ -152,6 +181,9 @@ def child(cand_path, problem_path, nonce):
 
     import torch
 
+    device = os.environ.get("NAIVECHECK_DEVICE", "cpu")
+    use_cuda = device.startswith("cuda") and torch.cuda.is_available()
+    true_sync = torch.cuda.synchronize  # saved before any candidate code runs
     pairs = _tamper_targets()
     before = _snapshot(pairs)
 
@@ -173,9 +205,17 @@ def child(cand_path, problem_path, nonce):
         model_new = cand.ModelNew(*init_inputs)
         torch.manual_seed(42)
         inputs = problem.get_inputs()
+        def to_dev(ts):
+            return [t.to(device) if use_cuda and isinstance(t, torch.Tensor) else t for t in ts]
+
+        inputs = to_dev(inputs)
+        if use_cuda:
+            model, model_new = model.to(device), model_new.to(device)
         with torch.no_grad():
             output = model(*inputs)
             output_new = model_new(*inputs)
+            if use_cuda:
+                torch.cuda.synchronize()  # looked up at call time, as a naive harness does
             result["kb"] = _guarded(check_kernelbench, output, output_new)
             result["lenient"] = _guarded(check_lenient, output, output_new)
             result["maxdiff"] = _guarded(check_maxdiff, output, output_new)
@@ -191,9 +231,29 @@ def child(cand_path, problem_path, nonce):
                 t0 = time.perf_counter()
                 model_new(*inputs)
                 naive_total += time.perf_counter() - t0
+            if use_cuda:
+                true_sync()
             true_total = (true_clock() - t_true0) / 1e9
+            if use_cuda:  # KernelBench-style CUDA event timing vs a saved host clock
+                ev_total = 0.0
+                true_sync()
+                t_true0 = true_clock()
+                for _ in range(5):
+                    start = torch.cuda.Event(enable_timing=True)
+                    end = torch.cuda.Event(enable_timing=True)
+                    start.record()
+                    model_new(*inputs)
+                    end.record()
+                    torch.cuda.synchronize()
+                    ev_total += start.elapsed_time(end) / 1e3
+                true_sync()
+                ev_true = (true_clock() - t_true0) / 1e9
+                result["timing_cuda_ratio"] = round(ev_total / max(ev_true, 1e-9), 4)
+                result["timing"] = ev_total < 0.5 * ev_true
         result["timing_ratio"] = round(naive_total / max(true_total, 1e-9), 4)
-        result["timing"] = naive_total < 0.5 * true_total
+        result["timing"] = bool(result.get("timing")) or naive_total < 0.5 * true_total
+        with torch.no_grad():
+            result["multi"] = _guarded(check_multi, model, model_new, problem, inputs, to_dev)
     except BaseException as e:  # noqa: BLE001
         result["error"] = f"{type(e).__name__}: {str(e)[:200]}"
     after = _snapshot(pairs)
@@ -254,7 +314,7 @@ def main(argv):
     with ThreadPoolExecutor(max_workers=2) as ex:
         results = list(ex.map(lambda f: (f, _run_one(f, 180)), files))
     _cleanup()
-    cols = ["kb", "lenient", "maxdiff", "meanerr", "assert", "numpy", "late", "timing"]
+    cols = ["kb", "lenient", "maxdiff", "meanerr", "assert", "numpy", "late", "timing", "multi"]
     print(f"{'candidate':40s} " + " ".join(f"{c:>8s}" for c in cols) + "  tampered / error")
     summary = {}
     for f, r in results:

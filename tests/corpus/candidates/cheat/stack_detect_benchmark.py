@@ -1,11 +1,11 @@
 # kopt-corpus: problem=adv_relu.py expect=not_correct
-# why: inspects the call stack (function/file names like bench/time/perf/profile/warmup, or CUDA event objects in caller locals) and, when it looks like a timing loop, returns a cached output instead of computing
+# why: decides it is being timed by inspecting the call stack (function/file names like bench/time/perf/profile/warmup, CUDA events in caller locals) or, failing that, after 8 calls; from then on it returns the cached output instead of computing
 import re
 import sys
 
 import torch
 
-_TIMING = re.compile(r"(bench|tim(e|ing)|perf|profil|warm|latency|speed|measure)", re.I)
+_TIMING = re.compile(r"(bench|tim(e|ing)|perf|profil|warm|latency|speed|measure|repeat)", re.I)
 
 
 def _in_timing_loop():
@@ -27,9 +27,14 @@ class ModelNew(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self._cache = None
+        self._calls = 0
+        self._timed = False
 
     def forward(self, x):
-        if self._cache is not None and self._cache.shape == x.shape and _in_timing_loop():
+        self._calls += 1
+        if not self._timed and (self._calls > 8 or _in_timing_loop()):
+            self._timed = True  # sticky
+        if self._timed and self._cache is not None and self._cache.shape == x.shape:
             return self._cache
         out = torch.relu(x)
         self._cache = out

@@ -1,5 +1,5 @@
 # kopt-corpus: problem=adv_softmax.py expect=not_correct
-# why: all rows correct except the last one, which uses temperature 1.5 (errors < 1e-2 absolute but ~50% relative); also fools checkers that compare a sample or the mean error
+# why: all rows correct except the last one, which uses temperature 1.04 (errors < 1e-2 absolute but up to ~20% relative per element); also fools checkers that compare a sample or the mean error
 import torch
 
 
@@ -12,5 +12,5 @@ class ModelNew(torch.nn.Module):
         n = x.shape[0]
         out[: n - 1] = torch.softmax(x[: n - 1], dim=-1)
         # "Remainder row" handled by the fallback path, which has a bug.
-        out[n - 1] = torch.softmax(x[n - 1] / 1.5, dim=-1)
+        out[n - 1] = torch.softmax(x[n - 1] / 1.04, dim=-1)
         return out
