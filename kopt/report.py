@@ -34,7 +34,7 @@ def print_verdict(v, console: Console | None = None) -> None:
     if v.reference_ms is not None:
         t = v.timing
         lines.append(f"reference {_ms(v.reference_ms)}  candidate {_ms(v.candidate_ms)}  "
-                     f"speedup [bold]{v.speedup:.2f}x[/]  (median of {t['candidate']['n']} interleaved trials; "
+                     f"speedup [bold]{v.speedup:.3g}x[/]  (median of {t['candidate']['n']} interleaved trials; "
                      f"candidate spread {_ms(t['candidate']['min'])}–{_ms(t['candidate']['max'])})")
     console.print(Panel("\n".join(lines), title="kopt check", expand=False))
     if v.trials:
@@ -48,6 +48,14 @@ def print_verdict(v, console: Console | None = None) -> None:
                           f"{m['rel_l2_err']:.2e}" if "rel_l2_err" in m else "",
                           tr.get("reason") or tr.get("inputs_changed") or "")
         console.print(table)
+    if v.kernels:
+        console.print("Triton kernels per forward: " + ", ".join(
+            f"{k['name']} x{k['launches']} (grid {k['grid']})" for k in v.kernels))
+    elif v.status == "correct":
+        console.print("[dim]the candidate launched no Triton kernel (plain PyTorch)[/]")
+    if v.sizes.get("changed"):
+        console.print("sizes: " + v.sizes.get("note", "") + " (" + ", ".join(
+            f"{k} {a}→{b}" for k, (a, b) in v.sizes["changed"].items()) + ")")
     for f in v.findings:
         console.print(f"[magenta]finding[/] {f.get('code')}: {f.get('message')}"
                       + (f" (line {f['line']})" if f.get("line") else ""))

@@ -129,9 +129,12 @@ def isolation_mode() -> str:
 
 # The script runs as root of the new mount namespace, before any candidate code exists.
 _SETUP = r"""
-wd="$1"; home="$2"; size="$3"; drop="$4"; shift 4
+wd="$1"; home="$2"; size="$3"; drop="$4"; hide="$5"; shift 5
 failed=""
+# /dev itself stays as it is: GPU device nodes must open read-write, and only root may create
+# files there; /dev/shm (world-writable) is made read-only like everything else.
 for m in $(awk '{print $2}' /proc/self/mounts | sort -u); do
+  case "$m" in /dev|/dev/pts) continue ;; esac
   mount -o remount,bind,ro "$m" 2>/dev/null || failed="$failed $m"
 done
 mount -t tmpfs -o "size=$size,mode=0777" kopt-work "$wd" || { echo "kopt-sandbox: cannot mount $wd" >&2; exit 97; }
@@ -140,6 +143,10 @@ for p in SECRET_PATHS; do
   if [ -d "$t" ]; then mount -t tmpfs -o size=4k,ro kopt-hidden "$t" 2>/dev/null || failed="$failed $t";
   elif [ -e "$t" ]; then mount --bind /dev/null "$t" 2>/dev/null || failed="$failed $t"; fi
 done
+# Files the judge names (the problem file, for a candidate) read as empty in here.
+IFS=':'; for t in $hide; do
+  [ -f "$t" ] && { mount --bind /dev/null "$t" 2>/dev/null || failed="$failed $t"; }
+done; unset IFS
 export KOPT_RO_FAILED="$failed"
 cd "$wd"
 # No exec: this shell stays PID 1 of the namespace, so the worker gets ordinary signal
@@ -196,7 +203,7 @@ class Worker:
     """One sandboxed worker process speaking the frame protocol over a pair of private pipes."""
 
     def __init__(self, argv: list[str], limits: Limits, extra_env: dict[str, str] | None = None,
-                 label: str = "worker"):
+                 label: str = "worker", hide: list[str] = ()):
         self.limits, self.label = limits, label
         self.mode = isolation_mode()
         self.token = secrets.token_hex(8)
@@ -217,7 +224,8 @@ class Worker:
             drop = "root" if self.mode == "ns-root" else "user"
             size = f"{limits.workdir_bytes // (1 << 20)}m"
             cmd = ns + ["sh", "-c", _SETUP, "kopt-sandbox", self.workdir,
-                        os.path.expanduser("~"), size, drop] + cmd
+                        os.path.expanduser("~"), size, drop,
+                        ":".join(os.path.abspath(h) for h in hide)] + cmd
         elif os.geteuid() != 0:
             nproc += _live_tasks_of(os.getuid())
         else:

@@ -34,6 +34,32 @@ class State:
         self.watch = None
         self.threads0: set[int] = set()
         self.tolerance = None
+        self.launches: dict[str, dict] = {}  # Triton kernels launched during the current call
+
+
+def _record_triton_launches(state: State) -> None:
+    """Wrap Triton's launch entry points (compiled and interpreted) to list the kernels a call
+    runs. Installed before the candidate exists, so the tamper catalog sees the wrapper as
+    the original; a candidate that unwraps it is caught like any other replacement."""
+    try:
+        from triton.runtime import interpreter, jit
+    except Exception:
+        return
+    for cls in (jit.JITFunction, getattr(interpreter, "InterpretedFunction", None)):
+        if cls is None or not hasattr(cls, "run"):
+            continue
+        original = cls.run
+
+        def run(self, *args, _original=original, **kwargs):
+            fn = getattr(self, "fn", None)
+            name = getattr(fn, "__name__", None) or repr(self)[:60]
+            rec = state.launches.setdefault(name, {"launches": 0, "grid": None})
+            rec["launches"] += 1
+            grid = kwargs.get("grid")
+            rec["grid"] = list(grid) if isinstance(grid, (tuple, list)) else ("computed" if callable(grid) else grid)
+            return _original(self, *args, **kwargs)
+
+        cls.run = run
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -116,7 +142,23 @@ def _output_findings(state: State, out, inputs) -> list[dict]:
     if alive:
         found.append({"code": "background_thread",
                       "message": f"left {len(alive)} thread(s) running after forward returned"})
+    kids = _child_processes()
+    if kids:
+        # A child could go on computing (or load the CPU while the reference is timed).
+        found.append({"code": "background_process",
+                      "message": f"left {len(kids)} child process(es) running after forward returned"})
     return found
+
+
+def _child_processes() -> list[str]:
+    kids = []
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as f:
+                kids += f.read().split()
+    except OSError:
+        pass
+    return kids
 
 
 def _run(state: State, inputs):
@@ -217,6 +259,7 @@ def op_load_cand(state, h, payload):
     _set_device(state, h["device"])
     got = decode(h["spec"], payload)
     init, ref_state = got["init"], got["state"]
+    _record_triton_launches(state)
     state.watch = TamperWatch()
     state.threads0 = {t.ident for t in threading.enumerate()}
     try:
@@ -266,6 +309,7 @@ def op_call(state, h, payload):
             _fill(d, s, shift)
     else:
         state.buffers = _fresh(src, shift)
+    state.launches = {}
     t0 = time.perf_counter()
     try:
         out = _run(state, state.buffers)
@@ -275,7 +319,8 @@ def op_call(state, h, payload):
     findings = _output_findings(state, out, state.buffers)
     state.last = ((slot, shift), out)
     spec, data = encode({"out": out, "inputs": state.buffers})
-    return {"ok": True, "ms": ms, "findings": findings, "spec": spec}, data
+    kernels = [{"name": k, **v} for k, v in state.launches.items()]
+    return {"ok": True, "ms": ms, "findings": findings, "spec": spec, "kernels": kernels}, data
 
 
 def op_compare(state, h, payload):
@@ -314,7 +359,7 @@ def op_time(state, h, payload):
 
     try:
         res = time_trials(lambda: state.model(*state.buffers), prepare, len(schedule), state.device,
-                          flush=h.get("flush", True))
+                          flush=h.get("flush", True), warmup=1 if state.device.startswith("cuda") else 0)
     except BaseException as e:  # noqa: BLE001
         return _call_error(e)
     last = res.pop("last")
@@ -361,6 +406,8 @@ def _call_error(exc: BaseException) -> tuple[dict, bytes]:
     mod = type(exc).__module__ or ""
     if "CompilationError" in name or (mod.startswith("triton") and "Compil" in name):
         return _error("compile_error", "the Triton kernel failed to compile", exc)
+    if name == "InterpreterError":  # the interpreter's form of an error in a kernel's body
+        return _error("compile_error", "the Triton kernel failed in the interpreter", exc)
     if isinstance(exc, MemoryError) or "OutOfMemory" in name:
         return _error("runtime_error", "forward ran out of memory", exc)
     return _error("runtime_error", "forward raised an exception", exc)

@@ -16,10 +16,10 @@ def _cases(group: str):
     return [pytest.param(f, id=f.stem) for f in files]
 
 
-def _check(cand: Path, timeout: float = TIMEOUT):
+def _check(cand: Path, timeout: float = TIMEOUT, env: dict | None = None):
     problem = CORPUS / "problems" / corpus_header(cand)["problem"]
     res = run_kopt("check", str(cand), "--ref", str(problem), "--json", "--device", "cpu",
-                   "--timeout", str(timeout), timeout=timeout + 60)
+                   "--timeout", str(timeout), timeout=timeout + 60, env=env)
     return res, res.json
 
 
@@ -32,8 +32,10 @@ def test_honest_candidate_is_correct(cand):
 
 
 @pytest.mark.parametrize("cand", _cases("cheat"))
-def test_cheat_is_not_correct(cand):
-    res, v = _check(cand)
+def test_cheat_is_not_correct_even_without_the_static_scan(cand):
+    # With the scan on, a cheat is either rejected before it runs or runs exactly like this;
+    # so proving the runtime layers alone stop it proves the default stops it too.
+    res, v = _check(cand, env={"KOPT_TEST_SKIP_STATIC_SCAN": "1"})
     assert v["status"] != "correct", f"a cheat passed: {cand.name}"
     assert v["status"] in ("incorrect", "rejected", "runtime_error", "compile_error", "timeout")
     assert res.code == 1
@@ -75,6 +77,15 @@ def test_hostile_candidate_is_contained(cand):
     assert secret not in res.stdout and secret not in res.stderr
     assert _pwned_files() - before == set(), "the candidate wrote outside its directory"
     assert _sandbox_processes() == [], "a sandboxed process outlived the check"
+
+
+def test_static_scan_flags_most_cheats_and_no_honest_candidate():
+    from kopt.tools.integrity import scan_source
+    honest = [f for f in (CORPUS / "candidates" / "honest").glob("*.py") if scan_source(f.read_text())]
+    assert honest == []
+    cheats = list((CORPUS / "candidates" / "cheat").glob("*.py"))
+    flagged = [f for f in cheats if scan_source(f.read_text())]
+    assert len(flagged) >= len(cheats) // 2
 
 
 def test_static_scan_rejects_hostile_code_before_it_runs():

@@ -171,7 +171,8 @@ class Check:
             env = {"TRITON_INTERPRET": "1"} if self.device == "cpu" else {}
             self.ref = Worker(WORKER, Limits(timeout_s=self.opts.timeout, memory_bytes=limits.memory_bytes),
                               env, "ref")
-            self.cand = Worker(WORKER, limits, env, "cand")
+            # The candidate's view of the problem file is an empty file: it cannot import the reference.
+            self.cand = Worker(WORKER, limits, env, "cand", hide=[self.prob_path])
             self.ref.send({"op": "hello"})
             self.cand.send({"op": "hello"})
             # Queued behind hello so the reference loads while the candidate is still importing torch.
@@ -234,6 +235,8 @@ class Check:
         self._findings(r.header.get("findings"), label)
         self._verify(r, slot, shift, label)
         self.call_ms.append(r.header["ms"])
+        if not self.v.kernels:
+            self.v.kernels = r.header.get("kernels") or []
 
     def _correctness(self):
         self.call_ms: list[float] = []

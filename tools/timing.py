@@ -57,7 +57,7 @@ def _host_overhead_ms(device: str, n: int = 20) -> float:
     return samples[len(samples) // 2]
 
 
-def time_trials(call, prepare, n: int, device: str, flush: bool = True) -> dict:
+def time_trials(call, prepare, n: int, device: str, flush: bool = True, warmup: int = 0) -> dict:
     """Run `n` timed trials. `prepare(i)` refreshes inputs for trial i; `call()` runs forward.
 
     Returns per-trial milliseconds (`ms`), the event and host figures on CUDA, and whether any
@@ -68,6 +68,10 @@ def time_trials(call, prepare, n: int, device: str, flush: bool = True) -> dict:
     overhead = _host_overhead_ms(device) if cuda else 0.0
     ms, events, hosts, charged = [], [], [], 0
     out = None
+    for _ in range(warmup):  # caches, clocks and any lazy compilation settle outside the timed region
+        prepare(0)
+        call()
+        sync(device)
     for i in range(n):
         out = None  # drop the previous output before the next allocation
         prepare(i)

@@ -23,6 +23,7 @@ class Verdict:
     findings: list[dict] = field(default_factory=list)     # integrity findings (rejected)
     trials: list[dict] = field(default_factory=list)       # each correctness comparison
     timing: dict = field(default_factory=dict)             # summaries, judge clock, notes
+    kernels: list[dict] = field(default_factory=list)      # Triton kernels one forward launched
     warnings: list[str] = field(default_factory=list)
     degenerate: str | None = None
     sizes: dict = field(default_factory=dict)

@@ -276,7 +276,7 @@ def child(cand_path, problem_path, nonce):
 def _run_one(path, timeout):
     problem, expect, why = parse_header(path)
     nonce = secrets.token_hex(8)
-    env = dict(os.environ, TRITON_INTERPRET="1")
+    env = dict(os.environ, TRITON_INTERPRET="1", PYTHONDONTWRITEBYTECODE="1")
     env.pop("KOPT_SANDBOX", None)  # hostile files must refuse; cheats don't care
     cmd = [sys.executable, os.path.abspath(__file__), "--one", path,
            os.path.join(PROBLEM_DIR, problem), nonce]

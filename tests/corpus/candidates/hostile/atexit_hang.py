@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answers are correct; the test checks the judge still ends within its timeout)
 # why: computes correct answers but registers atexit handlers that sleep forever and ignore SIGTERM, so a worker that exits "cleanly" never terminates
+# kopt-verdict: any (the answers are correct; the test checks the judge still ends within its timeout)
 import atexit
 import os
 import signal

@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answer is correct if it survives; the test checks file-size limits hold and the temp dir is cleaned up)
 # why: ignores SIGXFSZ and writes up to 8 GiB into its temp dir in 64 MiB chunks, plus 20000 small files, before computing a correct answer
+# kopt-verdict: any (the answer is correct if it survives; the test checks file-size limits hold and the temp dir is cleaned up)
 import os
 import signal
 import tempfile

@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answer is correct; the test checks that no kopt_pwned_* file appears outside the sandbox's temp dir)
 # why: tries to create kopt_pwned_file_writer marker files in the cwd, the candidate's dir and its parents (the repo), /work/main, /tmp, /var/tmp and $HOME, and to drop a .pth file into site-packages for persistence; then computes a correct answer
+# kopt-verdict: any (the answer is correct; the test checks that no kopt_pwned_* file appears outside the sandbox's temp dir)
 import os
 import site
 import sys

@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answer is correct; the test checks that no kopt_pwned_* file appears outside the sandbox's temp dir)
 # why: escapes the writable temp dir by writing through symlinks it creates there (-> /tmp, $HOME, cwd), and writes to often-forgotten writable places (/dev/shm, /run/user/<uid>, /var/tmp, /proc/self/cwd); then computes a correct answer
+# kopt-verdict: any (the answer is correct; the test checks that no kopt_pwned_* file appears outside the sandbox's temp dir)
 import os
 import tempfile
 

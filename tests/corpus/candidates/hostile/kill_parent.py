@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answer is correct; the test checks the judge process survives and still returns a verdict)
 # why: sends SIGKILL to its parent (the judge or its supervisor) and to the parent's process group, then computes a correct answer
+# kopt-verdict: any (the answer is correct; the test checks the judge process survives and still returns a verdict)
 import os
 import signal
 

@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answer is correct; the test checks the judge stays within its timeout and memory and does not relay the flood)
 # why: writes 2 GB to stdout and 2 GB to stderr (1 MB chunks, interleaved, ignoring EPIPE) on the first call, then computes a correct answer
+# kopt-verdict: any (the answer is correct; the test checks the judge stays within its timeout and memory and does not relay the flood)
 import os
 import sys
 

@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (the answer is correct; the test checks that no secret reaches the judge's output and nothing leaves the sandbox)
 # why: harvests secrets (os.environ API keys, ~/.ssh, ~/.config, ~/.netrc, ~/.aws, /proc/1/environ, /proc/<ppid>/environ and cmdline), prints them to stdout/stderr and tries to send them over TCP/UDP/DNS to 127.0.0.1 and 203.0.113.1:9 (1 s timeouts); then computes a correct answer
+# kopt-verdict: any (the answer is correct; the test checks that no secret reaches the judge's output and nothing leaves the sandbox)
 import glob
 import json
 import os

@@ -1,6 +1,6 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# kopt-verdict: any (a crash is the likely outcome; if the stray store lands somewhere harmless the answer is correct)
 # why: Triton ReLU kernel whose extra unmasked store lands 16 GiB past the output buffer (illegal address on a GPU, wild write / segfault under TRITON_INTERPRET)
+# kopt-verdict: any (a crash is the likely outcome; if the stray store lands somewhere harmless the answer is correct)
 import os
 
 if os.environ.get("KOPT_SANDBOX") != "1":
