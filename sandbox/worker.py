@@ -16,6 +16,7 @@ import threading
 import time
 import traceback
 
+from kopt.sandbox.observe import output_findings, record_triton_launches
 from kopt.sandbox.protocol import decode, encode, recv_frame, send_frame
 
 CLIP = 4000
@@ -35,31 +36,6 @@ class State:
         self.threads0: set[int] = set()
         self.tolerance = None
         self.launches: dict[str, dict] = {}  # Triton kernels launched during the current call
-
-
-def _record_triton_launches(state: State) -> None:
-    """Wrap Triton's launch entry points (compiled and interpreted) to list the kernels a call
-    runs. Installed before the candidate exists, so the tamper catalog sees the wrapper as
-    the original; a candidate that unwraps it is caught like any other replacement."""
-    try:
-        from triton.runtime import interpreter, jit
-    except Exception:
-        return
-    for cls in (jit.JITFunction, getattr(interpreter, "InterpretedFunction", None)):
-        if cls is None or not hasattr(cls, "run"):
-            continue
-        original = cls.run
-
-        def run(self, *args, _original=original, **kwargs):
-            fn = getattr(self, "fn", None)
-            name = getattr(fn, "__name__", None) or repr(self)[:60]
-            rec = state.launches.setdefault(name, {"launches": 0, "grid": None})
-            rec["launches"] += 1
-            grid = kwargs.get("grid")
-            rec["grid"] = list(grid) if isinstance(grid, (tuple, list)) else ("computed" if callable(grid) else grid)
-            return _original(self, *args, **kwargs)
-
-        cls.run = run
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -92,15 +68,6 @@ def _fresh(inputs, shift: int):
     return out
 
 
-def _tensors(obj):
-    import torch
-    if isinstance(obj, torch.Tensor):
-        yield obj
-    elif isinstance(obj, (tuple, list)):
-        for o in obj:
-            yield from _tensors(o)
-
-
 def _cpu(obj):
     """Reference values move to the CPU, where the candidate's decoded bytes are."""
     import torch
@@ -109,56 +76,6 @@ def _cpu(obj):
     if isinstance(obj, (tuple, list)):
         return type(obj)(_cpu(o) for o in obj)
     return obj
-
-
-def _storage_span(t):
-    import torch
-    try:
-        st = torch.Tensor.untyped_storage(t)
-        return st.data_ptr(), st.data_ptr() + st.nbytes()
-    except Exception:
-        return None
-
-
-def _output_findings(state: State, out, inputs) -> list[dict]:
-    import torch
-    found = []
-    spans = [s for s in (_storage_span(x) for x in inputs if isinstance(x, torch.Tensor)) if s and s[1] > s[0]]
-    for t in _tensors(out):
-        if type(t) is not torch.Tensor:
-            found.append({"code": "tensor_subclass",
-                          "message": f"returns a {type(t).__qualname__}, a torch.Tensor subclass"})
-            continue
-        span = _storage_span(t)
-        if span and span[1] > span[0] and any(span[0] < b and a < span[1] for a, b in spans):
-            found.append({"code": "output_aliases_input", "message": "returns an output that shares memory with an input"})
-        if str(t.device) != str(torch.device(state.device)) and not (
-                state.device == "cuda" and t.device.type == "cuda"):
-            found.append({"code": "wrong_device", "message": f"returns an output on {t.device}, expected {state.device}"})
-    if state.watch is not None:
-        for name in state.watch.changed():
-            found.append({"code": "tamper", "message": f"replaced `{name}`"})
-    alive = {t.ident for t in threading.enumerate() if t.is_alive()} - state.threads0
-    if alive:
-        found.append({"code": "background_thread",
-                      "message": f"left {len(alive)} thread(s) running after forward returned"})
-    kids = _child_processes()
-    if kids:
-        # A child could go on computing (or load the CPU while the reference is timed).
-        found.append({"code": "background_process",
-                      "message": f"left {len(kids)} child process(es) running after forward returned"})
-    return found
-
-
-def _child_processes() -> list[str]:
-    kids = []
-    try:
-        for tid in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{tid}/children") as f:
-                kids += f.read().split()
-    except OSError:
-        pass
-    return kids
 
 
 def _run(state: State, inputs):
@@ -259,7 +176,7 @@ def op_load_cand(state, h, payload):
     _set_device(state, h["device"])
     got = decode(h["spec"], payload)
     init, ref_state = got["init"], got["state"]
-    _record_triton_launches(state)
+    record_triton_launches(state)
     state.watch = TamperWatch()
     state.threads0 = {t.ident for t in threading.enumerate()}
     try:
@@ -316,7 +233,7 @@ def op_call(state, h, payload):
     except BaseException as e:  # noqa: BLE001
         return _call_error(e)
     ms = (time.perf_counter() - t0) * 1e3
-    findings = _output_findings(state, out, state.buffers)
+    findings = output_findings(state, out, state.buffers)
     state.last = ((slot, shift), out)
     spec, data = encode({"out": out, "inputs": state.buffers})
     kernels = [{"name": k, **v} for k, v in state.launches.items()]
@@ -363,7 +280,7 @@ def op_time(state, h, payload):
     except BaseException as e:  # noqa: BLE001
         return _call_error(e)
     last = res.pop("last")
-    findings = _output_findings(state, last, state.buffers) if state.role == "cand" else []
+    findings = output_findings(state, last, state.buffers) if state.role == "cand" else []
     state.last = (tuple(schedule[-1]), last)
     return {"ok": True, **res, "findings": findings}, b""
 

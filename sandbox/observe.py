@@ -1,0 +1,92 @@
+"""What a worker observes about a candidate's call: kernels launched, output type and aliasing,
+tampering, and work left running. Everything here runs in the candidate's process, so it is a
+second line of defence; the first is the judge never trusting this process with a decision.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+
+def record_triton_launches(state) -> None:
+    """Wrap Triton's launch entry points (compiled and interpreted) to list the kernels a call
+    runs. Installed before the candidate exists, so the tamper catalog sees the wrapper as
+    the original; a candidate that unwraps it is caught like any other replacement."""
+    try:
+        from triton.runtime import interpreter, jit
+    except Exception:
+        return
+    for cls in (jit.JITFunction, getattr(interpreter, "InterpretedFunction", None)):
+        if cls is None or not hasattr(cls, "run"):
+            continue
+        original = cls.run
+
+        def run(self, *args, _original=original, **kwargs):
+            fn = getattr(self, "fn", None)
+            name = getattr(fn, "__name__", None) or repr(self)[:60]
+            rec = state.launches.setdefault(name, {"launches": 0, "grid": None})
+            rec["launches"] += 1
+            grid = kwargs.get("grid")
+            rec["grid"] = list(grid) if isinstance(grid, (tuple, list)) else ("computed" if callable(grid) else grid)
+            return _original(self, *args, **kwargs)
+
+        cls.run = run
+
+
+def _tensors(obj):
+    import torch
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            yield from _tensors(o)
+
+
+def _storage_span(t):
+    import torch
+    try:
+        st = torch.Tensor.untyped_storage(t)
+        return st.data_ptr(), st.data_ptr() + st.nbytes()
+    except Exception:
+        return None
+
+
+def output_findings(state, out, inputs) -> list[dict]:
+    import torch
+    found = []
+    spans = [s for s in (_storage_span(x) for x in inputs if isinstance(x, torch.Tensor)) if s and s[1] > s[0]]
+    for t in _tensors(out):
+        if type(t) is not torch.Tensor:
+            found.append({"code": "tensor_subclass",
+                          "message": f"returns a {type(t).__qualname__}, a torch.Tensor subclass"})
+            continue
+        span = _storage_span(t)
+        if span and span[1] > span[0] and any(span[0] < b and a < span[1] for a, b in spans):
+            found.append({"code": "output_aliases_input", "message": "returns an output that shares memory with an input"})
+        if str(t.device) != str(torch.device(state.device)) and not (
+                state.device == "cuda" and t.device.type == "cuda"):
+            found.append({"code": "wrong_device", "message": f"returns an output on {t.device}, expected {state.device}"})
+    if state.watch is not None:
+        for name in state.watch.changed():
+            found.append({"code": "tamper", "message": f"replaced `{name}`"})
+    alive = {t.ident for t in threading.enumerate() if t.is_alive()} - state.threads0
+    if alive:
+        found.append({"code": "background_thread",
+                      "message": f"left {len(alive)} thread(s) running after forward returned"})
+    kids = _child_processes()
+    if kids:
+        # A child could go on computing (or load the CPU while the reference is timed).
+        found.append({"code": "background_process",
+                      "message": f"left {len(kids)} child process(es) running after forward returned"})
+    return found
+
+
+def _child_processes() -> list[str]:
+    kids = []
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as f:
+                kids += f.read().split()
+    except OSError:
+        pass
+    return kids
