@@ -214,6 +214,8 @@ class Worker:
         self._from_r, from_w = os.pipe()
         env = _clean_env(extra_env or {}, self.workdir, self.token)
         env["KOPT_FDS"] = f"{to_r},{from_w}"
+        if self.mode != "none":
+            env["KOPT_PIDNS"] = "1"
         cmd = [sys.executable, "-I", *argv]
         nproc = limits.processes
         if self.mode in ("ns-root", "ns-user"):

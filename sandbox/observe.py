@@ -82,11 +82,25 @@ def output_findings(state, out, inputs) -> list[dict]:
 
 
 def _child_processes() -> list[str]:
-    kids = []
-    try:
+    """Live processes besides this one: in a PID namespace every process in it but PID 1 (the
+    launcher shell) and us, which also catches double-forked daemons; elsewhere our children."""
+    me = str(os.getpid())
+    if os.environ.get("KOPT_PIDNS") == "1":
+        pids = [p for p in os.listdir("/proc") if p.isdigit() and p not in ("1", me)]
+    else:
+        pids = []
         for tid in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{tid}/children") as f:
-                kids += f.read().split()
-    except OSError:
-        pass
-    return kids
+            try:
+                with open(f"/proc/self/task/{tid}/children") as f:
+                    pids += f.read().split()
+            except OSError:
+                pass
+    live = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":  # an exited, unreaped child is no work
+                    live.append(pid)
+        except OSError:
+            pass
+    return live

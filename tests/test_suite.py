@@ -1,0 +1,76 @@
+"""The eval suite is clean: every problem runs on CPU, is not degenerate, and checks itself `correct`."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_kopt
+
+SUITE = ROOT / "eval_suite"
+LEVELS = ("level1", "level2", "level3")
+PROBLEMS = sorted(p for lvl in LEVELS for p in (SUITE / lvl).glob("*.py"))
+ids = [f"{p.parent.name}/{p.stem}" for p in PROBLEMS]
+
+
+def test_suite_has_45_problems_across_three_levels():
+    counts = {lvl: len(list((SUITE / lvl).glob("*.py"))) for lvl in LEVELS}
+    assert sum(counts.values()) >= 45 and all(counts.values()), counts
+
+
+def _load_small(path: Path):
+    from kopt.tools import loader
+    info = loader.inspect_file(path, "problem")
+    assert info.source.lstrip().startswith('"""'), "a problem starts with a one-line docstring"
+    assert info.cpu_sizes, "a suite problem declares CPU_SIZES"
+    src, changed = loader.shrink_source(info.source, info.cpu_sizes)
+    assert set(changed) == set(info.cpu_sizes), f"CPU_SIZES names a non-constant: {set(info.cpu_sizes) - set(changed)}"
+    return loader.exec_module(path, src)
+
+
+def _outputs(module, seed: int):
+    import torch
+    torch.manual_seed(7)
+    model = module.Model(*module.get_init_inputs())
+    torch.manual_seed(seed)
+    inputs = module.get_inputs()
+    with torch.no_grad():
+        return model(*inputs)
+
+
+def _tmap(f, o):
+    import torch
+    return f(o) if isinstance(o, torch.Tensor) else type(o)(_tmap(f, x) for x in o)
+
+
+@pytest.mark.parametrize("path", PROBLEMS, ids=ids)
+def test_problem_is_not_degenerate(path):
+    import torch
+    from kopt.tools.compare import compare_outputs, degeneracy
+
+    module = _load_small(path)
+    a, b = _outputs(module, 1), _outputs(module, 2)
+    assert degeneracy(a, b) is None, degeneracy(a, b)
+    zeros = _tmap(torch.zeros_like, a)
+    assert not compare_outputs(a, zeros).ok, "an all-zero output would pass"
+    const = _tmap(lambda t: torch.full_like(t, t.float().mean().item()) if t.is_floating_point()
+                  else torch.full_like(t, int(t.float().mean().round().item())), a)
+    assert not compare_outputs(a, const).ok, "a constant output would pass"
+    assert not compare_outputs(a, b).ok, "the output of other inputs would pass"
+
+
+@pytest.mark.parametrize("path", PROBLEMS, ids=ids)
+def test_reference_checked_as_candidate_is_correct(path, tmp_path):
+    cand = tmp_path / f"{path.stem}_self.py"
+    cand.write_text(path.read_text() + textwrap.dedent("""
+
+
+        class ModelNew(Model):
+            pass
+    """))
+    res = run_kopt("check", str(cand), "--ref", str(path), "--json", "--device", "cpu", "--timeout", "60", timeout=120)
+    v = res.json
+    assert v["status"] == "correct", f"{v['status']}: {v['reason']}"
+    assert v["degenerate"] is None
+    assert v["sizes"]["note"] == "CPU_SIZES"
