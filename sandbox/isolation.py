@@ -182,7 +182,7 @@ def _live_tasks_of(uid: int) -> int:
     return n
 
 
-def _preexec(limits: Limits, nproc: int):
+def _preexec(limits: Limits, nproc: int | None):
     def apply():
         import resource
         try:  # die with the judge: the namespace (and everything in it) goes with us
@@ -193,7 +193,8 @@ def _preexec(limits: Limits, nproc: int):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        if nproc is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         if limits.memory_bytes:
             resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     return apply
@@ -231,7 +232,7 @@ class Worker:
         elif os.geteuid() != 0:
             nproc += _live_tasks_of(os.getuid())
         else:
-            nproc = 1 << 20  # root without namespaces: RLIMIT_NPROC does not bind root anyway
+            nproc = None  # root without namespaces: RLIMIT_NPROC does not bind root anyway
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -199,3 +199,11 @@ def test_auto_shrink_of_a_big_problem_without_cpu_sizes(tmp_path):
     v = check(write(tmp_path, "c.py", GOOD), prob).json
     assert v["status"] == "correct"
     assert v["sizes"]["changed"] == {"n": [64 * 1024 * 1024, 64]}
+
+
+def test_fallback_without_namespaces_still_checks_and_says_so():
+    res = run_kopt("check", str(EXAMPLE_CAND), "--ref", str(EXAMPLE), "--json", "--device", "cpu",
+                   env={"KOPT_SANDBOX_MODE": "none"})
+    v = res.json
+    assert v["status"] == "correct" and v["isolation"]["mode"] == "none"
+    assert any("no namespaces" in w for w in v["warnings"])

@@ -185,6 +185,12 @@ class Check:
             self.v.versions = {k: rh.get(k) for k in ("torch", "triton", "python", "device_name")}
             self.v.isolation = {"mode": isolation_mode(), "candidate_uid": ch.get("uid"),
                                 "read_only_failed": ch.get("ro_failed"), "interpreted": ch.get("interpret")}
+            if ch.get("ro_failed"):
+                self.v.warnings.append("the sandbox could not make these paths read-only for the candidate: "
+                                       + " ".join(ch["ro_failed"][:10]))
+            if self.v.isolation["mode"] == "none":
+                self.v.warnings.append("no namespaces on this machine: the candidate ran without network or "
+                                       "filesystem isolation (see sandbox/isolation.py)")
             if self.device.startswith("cuda") and not rh.get("cuda"):
                 raise ProblemError("--device cuda was requested but torch sees no GPU.")
         with self.phase("reference"):
