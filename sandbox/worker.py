@@ -205,6 +205,10 @@ def op_gen(state, h, payload):
     torch.manual_seed(h["seed"])
     inputs = list(state.module.get_inputs())
     state.pool[h["slot"]] = [x.to(state.device) if isinstance(x, torch.Tensor) else x for x in inputs]
+    try:  # run the reference now, so that a broken one is reported as such, first
+        _ref_output(state, h["slot"], 0)
+    except BaseException as e:  # noqa: BLE001
+        return _error("reference_error", "its forward raised", e)
     spec, data = encode(inputs)
     return {"ok": True, "spec": spec}, data
 
@@ -311,10 +315,28 @@ OPS = {"hello": op_hello, "load_ref": op_load_ref, "load_cand": op_load_cand, "g
        "time": op_time, "last": op_last, "bulk": op_bulk}
 
 
+_OWN = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_frame(exc: BaseException) -> str:
+    """`file:line in func: code` of the deepest frame in the user's own file (not torch, not kopt)."""
+    where = ""
+    for fr in traceback.extract_tb(exc.__traceback__):
+        f = fr.filename
+        if "site-packages" in f or f.startswith(_OWN) or f.startswith("<"):
+            continue
+        where = f"{os.path.basename(f)} line {fr.lineno}, in {fr.name}" + (f": `{fr.line.strip()}`" if fr.line else "")
+    return where
+
+
 def _error(kind: str, message: str, exc: BaseException) -> tuple[dict, bytes]:
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    text = f"{type(exc).__name__}: {exc}"
-    return {"op": "error", "kind": kind, "message": f"{message}: {text[:600]}",
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        text = type(exc).__name__
+    where = _user_frame(exc)
+    return {"op": "error", "kind": kind, "message": f"{message}: {text[:600]}" + (f" (at {where})" if where else ""),
             "traceback": tb[-CLIP:]}, b""
 
 

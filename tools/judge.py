@@ -96,7 +96,9 @@ class Check:
             err = {"kind": h.get("kind"), "message": h.get("message"), "traceback": h.get("traceback"),
                    "output": w.output()[-4000:]}
             if w is self.ref:
-                raise ProblemError(f"The reference failed while {what}: {h.get('message')}\n{h.get('traceback', '')[-1500:]}")
+                raise ProblemError(f"The reference (the problem's Model) failed while {what}: {h.get('message')}. "
+                                   "Fix the problem file: the judge can only check candidates against a reference "
+                                   "that runs.")
             status = h.get("kind") if h.get("kind") in ("compile_error", "runtime_error") else "runtime_error"
             raise _Stop(status, f"{h.get('message')} (while {what})", err)
         return frame
