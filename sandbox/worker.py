@@ -31,6 +31,7 @@ class State:
         self.pool: dict[int, list] = {}
         self.buffers = None
         self.last = None          # (key, output) of the most recent call
+        self.stash: dict = {}     # index -> (key, output) of kept timed calls
         self.cache: dict = {}     # reference outputs by (slot, shift)
         self.watch = None
         self.threads0: set[int] = set()
@@ -66,6 +67,24 @@ def _fresh(inputs, shift: int):
         else:
             out.append(x)
     return out
+
+
+def _tensors(obj):
+    import torch
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            yield from _tensors(o)
+
+
+def _detached_copy(obj):
+    import torch
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().clone()
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_detached_copy(o) for o in obj)
+    return obj
 
 
 def _cpu(obj):
@@ -259,7 +278,9 @@ def op_compare(state, h, payload):
     if not isinstance(got, dict):
         return {"ok": True, "match": False, "reason": "the candidate's reply is malformed", "metrics": {}}, b""
     m = compare_outputs(_cpu(expected), got.get("out"), state.tolerance)
-    changed = inputs_unchanged(_cpu(expected_inputs), got.get("inputs"))
+    changed = None
+    if h.get("require_inputs", True) or got.get("inputs") is not None:
+        changed = inputs_unchanged(_cpu(expected_inputs), got.get("inputs"))
     return {"ok": True, "match": m.ok, "reason": m.reason, "metrics": m.metrics, "inputs_changed": changed}, b""
 
 
@@ -282,22 +303,40 @@ def op_time(state, h, payload):
         for d, s in zip(state.buffers, state.pool[slot]):
             _fill(d, s, shift)
 
+    # Outputs of timed calls are kept (copied outside the timed region, within a byte budget) so
+    # the judge can pick, after the batch, which of them to verify.
+    budget = (1 << 30) if state.device.startswith("cuda") else (256 << 20)
+    stash, used = {}, [0]
+
+    def keep(i, out):
+        size = sum(t.numel() * t.element_size() for t in _tensors(out))
+        if i < len(schedule) - 1 and used[0] + size <= budget:
+            stash[i] = _detached_copy(out)
+            used[0] += size
+
     try:
         # Timed calls run exactly like checked ones (no_grad included), so a candidate cannot
         # tell them apart and behave only when watched.
         res = time_trials(lambda: _forward(state, state.buffers), prepare, len(schedule), state.device,
-                          flush=h.get("flush", True), warmup=1 if state.device.startswith("cuda") else 0)
+                          flush=h.get("flush", True), warmup=1 if state.device.startswith("cuda") else 0,
+                          keep=keep if state.role == "cand" else None)
     except BaseException as e:  # noqa: BLE001
         return _call_error(e)
     last = res.pop("last")
     findings = output_findings(state, last, state.buffers) if state.role == "cand" else []
     state.last = (tuple(schedule[-1]), last)
-    return {"ok": True, **res, "findings": findings}, b""
+    state.stash = {i: (tuple(schedule[i]), o) for i, o in stash.items()}
+    return {"ok": True, **res, "findings": findings, "kept": sorted(stash)}, b""
 
 
-def op_last(state, h, payload):
-    key, out = state.last
-    spec, data = encode({"out": out, "inputs": state.buffers})
+def op_kept(state, h, payload):
+    """A kept timed output: index -1 is the batch's last call (sent with the inputs as they are now)."""
+    i = h.get("index", -1)
+    if i == -1:
+        (key, out), inputs = state.last, state.buffers
+    else:
+        (key, out), inputs = state.stash[i], None
+    spec, data = encode({"out": out, "inputs": inputs})
     return {"ok": True, "key": list(key), "spec": spec}, data
 
 
@@ -318,7 +357,7 @@ def op_bulk(state, h, payload):
 
 OPS = {"hello": op_hello, "load_ref": op_load_ref, "load_cand": op_load_cand, "gen": op_gen,
        "put": op_put, "call": op_call, "compare": op_compare, "degenerate": op_degenerate,
-       "time": op_time, "last": op_last, "bulk": op_bulk}
+       "time": op_time, "kept": op_kept, "bulk": op_bulk}
 
 
 _OWN = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -42,15 +42,17 @@ def test_cheat_is_not_correct_even_without_the_static_scan(cand):
     assert res.wall < TIMEOUT + 15
 
 
-def _sandbox_processes() -> list[int]:
-    """Processes still carrying a kopt worker's environment (none may outlive a check)."""
+def _sandbox_processes(tokens: list[str]) -> list[int]:
+    """Processes still carrying one of this check's worker tokens (none may outlive it)."""
+    needles = [f"KOPT_SANDBOX_TOKEN={t}".encode() for t in tokens]
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/environ", "rb") as f:
-                    if b"KOPT_SANDBOX_TOKEN=" in f.read():
-                        found.append(int(pid))
+                    env = f.read()
+                if any(n in env for n in needles):
+                    found.append(int(pid))
             except OSError:
                 pass
     return found
@@ -68,15 +70,16 @@ def test_hostile_candidate_is_contained(cand):
     secret = "sk-kopt-test-SECRET-0123456789"
     before = _pwned_files()
     problem = CORPUS / "problems" / corpus_header(cand)["problem"]
-    res = run_kopt("check", str(cand), "--ref", str(problem), "--json", "--device", "cpu", "--timeout", "10",
+    res = run_kopt("check", str(cand), "--ref", str(problem), "--json", "--device", "cpu", "--timeout", "8",
                    timeout=90, env={"OPENAI_API_KEY": secret, "KOPT_TEST_TOKEN": secret,
                                     "KOPT_TEST_SKIP_STATIC_SCAN": "1"})
     v = res.json  # kopt itself survived and answered
     assert v["status"] in ("correct", "incorrect", "rejected", "runtime_error", "compile_error", "timeout")
-    assert res.wall < 10 + 8, f"took {res.wall:.1f} s"
+    assert res.wall < 8 + 8, f"took {res.wall:.1f} s"
     assert secret not in res.stdout and secret not in res.stderr
     assert _pwned_files() - before == set(), "the candidate wrote outside its directory"
-    assert _sandbox_processes() == [], "a sandboxed process outlived the check"
+    tokens = v.get("isolation", {}).get("worker_tokens") or []
+    assert _sandbox_processes(tokens) == [], "a sandboxed process outlived the check"
 
 
 def test_static_scan_flags_most_cheats_and_no_honest_candidate():

@@ -57,8 +57,9 @@ def _host_overhead_ms(device: str, n: int = 20) -> float:
     return samples[len(samples) // 2]
 
 
-def time_trials(call, prepare, n: int, device: str, flush: bool = True, warmup: int = 0) -> dict:
-    """Run `n` timed trials. `prepare(i)` refreshes inputs for trial i; `call()` runs forward.
+def time_trials(call, prepare, n: int, device: str, flush: bool = True, warmup: int = 0, keep=None) -> dict:
+    """Run `n` timed trials. `prepare(i)` refreshes inputs for trial i; `call()` runs forward;
+    `keep(i, out)`, if given, sees each trial's output after its time was taken.
 
     Returns per-trial milliseconds (`ms`), the event and host figures on CUDA, and whether any
     trial was charged the host clock because work outlived `forward`.
@@ -100,6 +101,8 @@ def time_trials(call, prepare, n: int, device: str, flush: bool = True, warmup: 
             t0 = time.perf_counter()
             out = call()
             ms.append((time.perf_counter() - t0) * 1e3)
+        if keep is not None:
+            keep(i, out)
     return {"ms": ms, "event_ms": events, "host_ms": hosts, "host_charged": charged,
             "overhead_ms": overhead, "last": out}
 
