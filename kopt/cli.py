@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="auto: on CPU, shrink problems with big inputs (CPU_SIZES or a generic cap); full: as written")
     c.add_argument("--seed", type=int, default=None, help="fix the judge's randomness (default: unpredictable)")
     c.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+
+    from kopt.cli_optimize import add_parsers
+    add_parsers(sub)
     return p
 
 
@@ -44,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args)
+    if args.command in ("optimize", "show"):
+        from kopt.cli_optimize import run_optimize, run_show
+        return run_optimize(args) if args.command == "optimize" else run_show(args)
     _parser().print_help()
     return EXIT_USAGE
 

@@ -16,12 +16,13 @@ What is isolated, and how (Linux):
   locations of the invoking user (~/.ssh, ~/.aws, ~/.config, ~/.netrc, ...) are hidden under empty
   mounts. The rest of the filesystem stays *readable* (Python, torch and the candidate need it).
   Fallback: a private temporary directory only; the candidate can write wherever the user can.
-* Privileges. When the judge runs as root, the worker runs as `nobody` with only
-  CAP_DAC_READ_SEARCH (to read the installed packages), so it can neither write root's files nor
-  undo the read-only mounts; otherwise it keeps the user's uid with every capability dropped.
+* Privileges. When the judge runs as root, the worker runs under a random unprivileged uid of its
+  own with only CAP_DAC_READ_SEARCH (to read the installed packages), so it can neither write
+  root's files nor undo the read-only mounts, and its process limit is its own; otherwise it keeps
+  the user's uid with every capability dropped (and shares the process limit with the user).
 * Resources. rlimits: address space (CPU runs only: CUDA reserves huge virtual ranges), CPU time,
   file size, core dumps off, and a process count (it applies to non-root uids, which is why the
-  root case switches to `nobody`). A wall-clock deadline is enforced by the judge on every reply.
+  root case switches to an unprivileged uid). A wall-clock deadline is enforced by the judge on every reply.
 * Environment. Built from an allowlist (PATH, locale, CUDA/Triton settings); anything whose name
   looks like a secret (KEY, TOKEN, SECRET, PASSWORD, CREDENTIAL, AUTH) never passes.
 * Output. stdout/stderr are drained by threads into a bounded head+tail buffer, so a candidate
@@ -44,7 +45,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kopt.sandbox.protocol import Frame, ProtocolError, recv_frame, send_frame
@@ -129,7 +130,7 @@ def isolation_mode() -> str:
 
 # The script runs as root of the new mount namespace, before any candidate code exists.
 _SETUP = r"""
-wd="$1"; home="$2"; size="$3"; drop="$4"; hide="$5"; shift 5
+wd="$1"; home="$2"; size="$3"; drop="$4"; hide="$5"; uid="$6"; shift 6
 failed=""
 # /dev itself stays as it is: GPU device nodes must open read-write, and only root may create
 # files there; /dev/shm (world-writable) is made read-only like everything else.
@@ -152,7 +153,7 @@ cd "$wd"
 # No exec: this shell stays PID 1 of the namespace, so the worker gets ordinary signal
 # semantics (PID 1 ignores signals it has no handler for, even a SIGSEGV sent to itself).
 if [ "$drop" = root ]; then
-  setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+  setpriv --reuid="$uid" --regid="$uid" --clear-groups --no-new-privs \
     --inh-caps=-all,+dac_read_search --ambient-caps=+dac_read_search \
     --bounding-set=-all,+dac_read_search -- "$@"
 else
@@ -208,6 +209,9 @@ class Worker:
         self.limits, self.label = limits, label
         self.mode = isolation_mode()
         self.token = secrets.token_hex(8)
+        # As root, each worker gets a uid of its own (no passwd entry needed): RLIMIT_NPROC counts
+        # per uid, so one worker's fork bomb cannot starve a concurrent check's workers.
+        self.uid = 200_000 + secrets.randbelow(800_000)
         self.workdir = tempfile.mkdtemp(prefix=f"kopt-{label}-")
         os.chmod(self.workdir, 0o777)
         self.stdout, self.stderr = BoundedCapture(limits.capture_bytes), BoundedCapture(limits.capture_bytes)
@@ -228,7 +232,7 @@ class Worker:
             size = f"{limits.workdir_bytes // (1 << 20)}m"
             cmd = ns + ["sh", "-c", _SETUP, "kopt-sandbox", self.workdir,
                         os.path.expanduser("~"), size, drop,
-                        ":".join(os.path.abspath(h) for h in hide)] + cmd
+                        ":".join(os.path.abspath(h) for h in hide), str(self.uid)] + cmd
         elif os.geteuid() != 0:
             nproc += _live_tasks_of(os.getuid())
         else:

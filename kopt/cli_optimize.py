@@ -1,0 +1,233 @@
+"""`kopt optimize` and `kopt show` on the command line: arguments, progress, exit codes."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def add_parsers(sub) -> None:
+    o = sub.add_parser(
+        "optimize", help="search for a faster verified replacement of a problem's Model",
+        description="Propose candidates (LLM or replay), verify and time each with the judge, keep the fastest "
+                    "verified one and write it to --out with its evidence. The API key comes from OPENAI_API_KEY or "
+                    "the config file (~/.config/kopt/config.toml), never from the command line.")
+    o.add_argument("problem", nargs="?", metavar="PROBLEM", help="KernelBench-format problem file (not needed with --resume)")
+    o.add_argument("--proposer", choices=("llm", "replay"), default="llm")
+    o.add_argument("--replay-dir", metavar="DIR", help="with --proposer replay: the candidate files to evaluate")
+    o.add_argument("--model", help="model name (or KOPT_MODEL / config file)")
+    o.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (or OPENAI_BASE_URL)")
+    o.add_argument("--config", metavar="FILE", help="config file (default ~/.config/kopt/config.toml)")
+    o.add_argument("-n", "--lanes", type=int, default=1, help="candidates per round, one per lane (default 1)")
+    o.add_argument("--budget", type=int, default=8, help="maximum candidates to evaluate (default 8)")
+    o.add_argument("--time-budget", type=float, default=None, metavar="S", help="stop after this many seconds")
+    o.add_argument("--token-budget", type=int, default=None, metavar="N", help="stop after this many LLM tokens")
+    o.add_argument("--target", type=float, default=None, metavar="X", help="stop at this speedup (GPU only)")
+    o.add_argument("--patience", type=int, default=3, metavar="K", help="stop after K rounds without improvement")
+    o.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    o.add_argument("--timeout", type=float, default=60.0, metavar="S", help="per-check timeout (default 60)")
+    o.add_argument("--jobs", type=int, default=None,
+                   help="checks run at once (default: 2 on CPU, where times only rank; 1 on a GPU, where timing "
+                        "is serialized per device)")
+    o.add_argument("--out", metavar="FILE", help="where to write the winner (default <problem>_kopt.py)")
+    o.add_argument("--run-dir", metavar="DIR", help="run directory (default ./kopt-runs/<problem>-<time>)")
+    o.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped or killed run")
+    o.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
+
+    s = sub.add_parser("show", help="summarize a run directory")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.add_argument("--json", action="store_true")
+
+
+def _err(args, message: str, code: int) -> int:
+    if args.json:
+        from kopt.optimize import dumps
+        print(dumps({"status": "error", "message": message, "exit_code": code}))
+    else:
+        print(f"kopt optimize: {message}", file=sys.stderr)
+    return code
+
+
+def run_optimize(args) -> int:
+    from kopt.agent.llm import LLMError
+    from kopt.agent.loop import Budget, Loop
+    from kopt.optimize import describe_usage, finish, make_check_fn, outcome_json, dumps
+    from kopt.store import RunStore, StoreError
+    from kopt.tools.judge import resolve_device
+    from kopt.tools.verdict import ProblemError
+
+    try:
+        if args.resume:
+            store = RunStore.open(Path(args.resume))
+            meta = store.meta()
+            problem = Path(meta["problem"])
+            opts = meta["options"]
+        else:
+            if not args.problem:
+                return _err(args, "give a PROBLEM file (or --resume RUN_DIR)", EXIT_USAGE)
+            problem = Path(args.problem).resolve()
+            if not problem.is_file():
+                return _err(args, f"the problem file {args.problem} does not exist", EXIT_USAGE)
+            opts = {k: getattr(args, k) for k in ("proposer", "replay_dir", "model", "base_url", "config", "lanes",
+                                                  "budget", "time_budget", "token_budget", "target", "patience",
+                                                  "timeout", "jobs")}
+            opts["device"] = resolve_device(args.device)
+            if opts["jobs"] is None:
+                opts["jobs"] = 2 if opts["device"] == "cpu" else 1
+            opts["out"] = str(Path(args.out).resolve() if args.out else problem.with_name(problem.stem + "_kopt.py"))
+            run_dir = Path(args.run_dir or Path("kopt-runs") / f"{problem.stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+            problem_with_setup = _make_proposer(opts, None, dry=True)  # fail before creating a run dir
+            if problem_with_setup:
+                return _err(args, problem_with_setup, EXIT_USAGE)
+            store = RunStore.create(run_dir, {"problem": str(problem), "options": opts, "status": "running",
+                                              "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    except StoreError as e:
+        return _err(args, str(e), EXIT_USAGE)
+
+    progress = Progress(enabled=not args.json, budget=opts["budget"])
+    proposer = _make_proposer(opts, store, on_event=progress.event)
+    if isinstance(proposer, str):
+        store.close()
+        return _err(args, proposer, EXIT_USAGE)
+    device = opts["device"]
+    check_fn = make_check_fn(problem, store.run_dir, device, opts["timeout"])
+    budget = Budget(candidates=opts["budget"], seconds=opts["time_budget"], tokens=opts["token_budget"],
+                    target_speedup=opts["target"], patience=opts["patience"])
+    loop = Loop(problem=problem, store=store, proposer=proposer, check_fn=check_fn, budget=budget,
+                lanes=opts["lanes"], device=device, jobs=opts["jobs"], on_event=progress.event)
+    error, stop_reason, code = None, None, EXIT_OK
+    try:
+        with progress:
+            state = loop.run()
+            stop_reason = state.get("stop_reason")
+    except LLMError as e:
+        error, code = f"the LLM endpoint failed ({e.kind}): {e}", EXIT_FAIL
+    except ProblemError as e:
+        store.update_meta(status="failed")
+        store.close()
+        return _err(args, str(e), EXIT_USAGE)
+    except KeyboardInterrupt:
+        error, code = "interrupted; resume with --resume " + str(store.run_dir), 130
+    except RuntimeError as e:
+        error, code = str(e), EXIT_FAIL
+    outcome = finish(store, problem, Path(opts["out"]), check_fn, device == "cpu", progress.event)
+    outcome.stop_reason, outcome.error = stop_reason, error
+    store.update_meta(status="failed" if error else "finished", stop_reason=stop_reason, error=error,
+                      finished=time.strftime("%Y-%m-%d %H:%M:%S"))
+    result = outcome_json(outcome, store)
+    if args.json:
+        print(dumps(result))
+    else:
+        progress.final(outcome, describe_usage(store))
+    store.close()
+    if code == EXIT_OK and outcome.status == "nothing_verified":
+        code = EXIT_FAIL
+    return code
+
+
+def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
+    """The proposer named in opts, or a string saying what is wrong (e.g. how to configure the LLM)."""
+    from kopt.agent.llm import LLMClient, LLMError, resolve_config
+    from kopt.agent.proposers import LLMProposer, ReplayProposer
+    if opts["proposer"] == "replay":
+        if not opts.get("replay_dir"):
+            return "--proposer replay needs --replay-dir DIR"
+        try:
+            proposer = ReplayProposer(opts["replay_dir"])
+        except ValueError as e:
+            return str(e)
+        return None if dry else proposer
+    try:
+        cfg = resolve_config(model=opts.get("model"), base_url=opts.get("base_url"), config_path=opts.get("config"))
+    except LLMError as e:
+        return str(e)
+    if dry:
+        return None
+    return LLMProposer(LLMClient(cfg), store, on_event=on_event)
+
+
+class Progress:
+    """Live progress on stderr: round, each candidate's verdict, best so far, tokens, time."""
+
+    def __init__(self, enabled: bool, budget: int):
+        self.enabled, self.budget, self.t0 = enabled, budget, time.monotonic()
+        self.console = None
+        self.status = None
+        self.tokens = 0
+        self.best = "none yet"
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            self.console = Console(stderr=True)
+            if self.console.is_terminal:
+                self.status = self.console.status("starting")
+                self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status:
+            self.status.__exit__(*exc)
+
+    def _line(self, text: str):
+        if self.console:
+            self.console.print(f"[dim]{time.monotonic() - self.t0:6.1f}s[/] {text}")
+
+    def event(self, kind: str, **kw):
+        if kind == "round":
+            self._line(f"[bold]round {kw['round']}[/]: asking for {kw['lanes']} candidate(s)")
+        elif kind == "verdict":
+            v = kw["verdict"]
+            sp = f" {v['speedup']:.3g}x" if v.get("speedup") else ""
+            self._line(f"  #{kw['cid']}: [{'green' if v['status'] == 'correct' else 'red'}]{v['status']}[/]{sp}  {v['reason'][:110]}")
+        elif kind == "best":
+            r = kw["row"]
+            self.best = f"#{r['id']}" + (f" {r['speedup']:.3g}x" if r.get("speedup") else "")
+        elif kind == "llm_done":
+            self.tokens += kw.get("tokens", 0)
+        elif kind in ("no_code", "repair"):
+            self._line(f"  lane {kw['lane']}: {kind.replace('_', ' ')}: {kw.get('reason')}")
+        elif kind == "phase":
+            self._line(kw["text"])
+        if self.status:
+            self.status.update(f"best {self.best} | {self.tokens} tokens | {time.monotonic() - self.t0:.0f}s")
+
+    def final(self, outcome, usage: str):
+        from rich.console import Console
+        c = Console()
+        style = {"improved": "green", "verified_cpu": "green", "no_improvement": "yellow"}.get(outcome.status, "red")
+        c.print(f"[bold {style}]{outcome.status}[/]: {outcome.message}")
+        if outcome.stop_reason:
+            c.print(f"stopped: {outcome.stop_reason}")
+        if outcome.error:
+            c.print(f"[red]error[/]: {outcome.error}")
+        c.print(f"[dim]{usage}[/]")
+
+
+def run_show(args) -> int:
+    from kopt.optimize import dumps, show
+    from kopt.store import StoreError
+    try:
+        data = show(Path(args.run_dir))
+    except StoreError as e:
+        print(f"kopt show: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(dumps(data))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+    s = data["summary"]
+    c = Console()
+    c.print(f"run {args.run_dir}: {s}")
+    t = Table()
+    for col in ("#", "round", "lane", "origin", "status", "speedup", "reason"):
+        t.add_column(col)
+    for r in data["candidates"]:
+        v = r.get("verdict") or {}
+        t.add_row(str(r["id"]), str(r["round"]), str(r["lane"]), str(r["origin"]), str(r.get("status") or "pending"),
+                  f"{r['speedup']:.3g}x" if r.get("speedup") else "", (v.get("reason") or "")[:80])
+    c.print(t)
+    return EXIT_OK
