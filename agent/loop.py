@@ -86,7 +86,8 @@ class Loop:
             if v["status"] != "correct":
                 raise RuntimeError(f"the reference does not check against itself: {v['reason']}")
             self.store.update_meta(reference_ms=v["reference_ms"], interpreted=bool(v.get("isolation", {}).get("interpreted")),
-                                   versions=v.get("versions"), device=v.get("device"))
+                                   versions=v.get("versions"), device=v.get("device"), inputs=v.get("inputs"),
+                                   outputs=v.get("outputs"), sizes=(v.get("sizes") or {}).get("note"))
         # Anything added but never judged (the previous process was killed mid-check) is judged first.
         pending = self.store.pending()
         if pending:
@@ -169,4 +170,5 @@ class Loop:
         return ProposeContext(round=rnd, n=n, problem_name=self.problem.name, problem_source=self.problem.read_text(),
                               device=self.device, interpreted=bool(meta.get("interpreted")),
                               reference_ms=meta.get("reference_ms"), best=with_src(best),
+                              inputs=meta.get("inputs") or [], outputs=meta.get("outputs") or "",
                               last_by_lane={k: with_src(v) for k, v in last_by_lane.items()}, recent=rows[-8:])

@@ -35,6 +35,8 @@ class ProposeContext:
     interpreted: bool
     reference_ms: float | None
     best: dict | None = None        # candidate row + "source"
+    inputs: list = field(default_factory=list)         # input descriptions as the judge made them
+    outputs: str = ""
     last_by_lane: dict = field(default_factory=dict)   # lane -> candidate row + "source"
     recent: list = field(default_factory=list)         # candidate rows, newest last
 
@@ -91,6 +93,7 @@ class LLMProposer:
                    "note": attempt_note(r)} for r in ctx.recent[-8:]]
         user = render("propose", problem_name=ctx.problem_name, problem_source=ctx.problem_source.strip(),
                       reference_ms=ctx.reference_ms, device=ctx.device, interpreted=ctx.interpreted,
+                      inputs=ctx.inputs, outputs=ctx.outputs,
                       best=best_view, last=last_view, recent=recent)
         return [{"role": "system", "content": render("system")}, {"role": "user", "content": user}]
 

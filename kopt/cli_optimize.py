@@ -86,7 +86,7 @@ def run_optimize(args) -> int:
     except StoreError as e:
         return _err(args, str(e), EXIT_USAGE)
 
-    progress = Progress(enabled=not args.json, budget=opts["budget"])
+    progress = Progress(enabled=not args.json, budget=opts["budget"], seconds=opts["time_budget"])
     proposer = _make_proposer(opts, store, on_event=progress.event)
     if isinstance(proposer, str):
         store.close()
@@ -151,8 +151,9 @@ def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
 class Progress:
     """Live progress on stderr: round, each candidate's verdict, best so far, tokens, time."""
 
-    def __init__(self, enabled: bool, budget: int):
-        self.enabled, self.budget, self.t0 = enabled, budget, time.monotonic()
+    def __init__(self, enabled: bool, budget: int, seconds: float | None = None):
+        self.enabled, self.budget, self.seconds, self.t0 = enabled, budget, seconds, time.monotonic()
+        self.judged = 0
         self.console = None
         self.status = None
         self.tokens = 0
@@ -179,6 +180,7 @@ class Progress:
         if kind == "round":
             self._line(f"[bold]round {kw['round']}[/]: asking for {kw['lanes']} candidate(s)")
         elif kind == "verdict":
+            self.judged += 1
             v = kw["verdict"]
             sp = f" {v['speedup']:.3g}x" if v.get("speedup") else ""
             self._line(f"  #{kw['cid']}: [{'green' if v['status'] == 'correct' else 'red'}]{v['status']}[/]{sp}  {v['reason'][:110]}")
@@ -192,7 +194,10 @@ class Progress:
         elif kind == "phase":
             self._line(kw["text"])
         if self.status:
-            self.status.update(f"best {self.best} | {self.tokens} tokens | {time.monotonic() - self.t0:.0f}s")
+            spent = time.monotonic() - self.t0
+            left = f" | {max(0.0, self.seconds - spent):.0f}s left" if self.seconds else ""
+            self.status.update(f"{self.judged}/{self.budget} judged | best {self.best} | {self.tokens} tokens | "
+                               f"{spent:.0f}s{left}")
 
     def final(self, outcome, usage: str):
         from rich.console import Console

@@ -145,7 +145,7 @@ def describe(spec: dict) -> str:
     if k == "v":
         return type(spec["v"]).__name__
     if k in ("list", "tuple"):
-        return f"{k} of {len(spec['items'])}"
+        return f"{k}(" + ", ".join(describe(x) for x in spec["items"][:8]) + ")"
     if k == "opaque":
         return spec.get("type", "?")
     return k or "?"

@@ -220,3 +220,27 @@ def test_hostile_llm_candidate_cannot_read_the_key(tmp_path):
     reason = shown["candidates"][0]["verdict"]["reason"]
     assert "ENV=" in reason and "KOPT_SANDBOX" in reason      # the candidate did print its environment
     assert SECRET not in reason and SECRET not in res.stdout
+
+
+def test_decide_stops_at_the_target_speedup_on_a_gpu_run(tmp_path):
+    """The target stop is GPU-only (CPU speedups mean nothing); the decision code runs anywhere."""
+    from kopt.agent.loop import Budget, Loop
+    from kopt.agent.proposers import ReplayProposer
+    from kopt.store import RunStore
+
+    d = replay_dir(tmp_path, {"a.py": TORCH_ONLY})
+    store = RunStore.create(tmp_path / "run", {"problem": str(PROBLEM)})
+    for i, speedup in enumerate((1.2, 2.6)):
+        cid, _ = store.add_candidate(0, i, TORCH_ONLY + f"\n# {i}\n", "test")
+        store.record_verdict(cid, {"status": "correct", "reason": "ok", "speedup": speedup, "candidate_ms": 1 / speedup,
+                                   "reference_ms": 1.0, "kernels": []})
+    def never(path):
+        raise AssertionError("decide must not run the judge")
+    loop = Loop(problem=PROBLEM, store=store, proposer=ReplayProposer(d), check_fn=never,
+                budget=Budget(candidates=99, target_speedup=2.5, patience=9), lanes=1, device="cuda")
+    state = loop.decide({"round": 1, "best_id": None, "no_improve": 0, "stop_reason": None})
+    assert state["stop_reason"] == "target speedup 2.5x reached" and state["best_id"] == 2
+    cpu = Loop(problem=PROBLEM, store=store, proposer=ReplayProposer(d), check_fn=never,
+               budget=Budget(candidates=99, target_speedup=2.5, patience=9), lanes=1, device="cpu")
+    assert cpu.decide({"round": 1, "best_id": None, "no_improve": 0, "stop_reason": None})["stop_reason"] is None
+    store.close()

@@ -236,10 +236,10 @@ def test_numpy_array_is_opaque_not_rebuilt():
 
 def test_describe():
     spec, _ = encode([torch.zeros(2, 3, dtype=torch.float16), 3, (1, 2)])
-    assert describe(spec) == "list of 3"
+    assert describe(spec) == "list(Tensor[float16, (2, 3)], int, tuple(int, int))"
     assert describe(spec["items"][0]) == "Tensor[float16, (2, 3)]"
     assert describe(spec["items"][1]) == "int"
-    assert describe(spec["items"][2]) == "tuple of 2"
+    assert describe(spec["items"][2]) == "tuple(int, int)"
 
 
 def test_decode_moves_to_requested_device():

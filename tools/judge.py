@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kopt.sandbox.isolation import Limits, Worker, isolation_mode
-from kopt.sandbox.protocol import Frame, ProtocolError
+from kopt.sandbox.protocol import Frame, ProtocolError, describe
 from kopt.tools import loader
 from kopt.tools.integrity import scan_source
 from kopt.tools.timing import summarize
@@ -234,6 +234,8 @@ class Check:
             f = self._ask(self.ref, {"op": "gen", "slot": slot, "seed": self.rng.randrange(1 << 31)},
                           what="making inputs")
         self.out_bytes = max(self.out_bytes, len(f.payload))
+        if not self.v.inputs:
+            self.v.inputs = [describe(x) for x in f.header["spec"].get("items", [])]
         with self.phase("candidate"):
             self._ask(self.cand, {"op": "put", "slot": slot, "spec": f.header["spec"]}, f.payload,
                   what="receiving inputs")
@@ -262,6 +264,9 @@ class Check:
         self._findings(r.header.get("findings"), label)
         self._verify(r, slot, shift, label)
         self.call_ms.append(r.header["ms"])
+        out_spec = next((v for k, v in r.header["spec"].get("items", []) if k == "out"), None)
+        if out_spec and not self.v.outputs:
+            self.v.outputs = describe(out_spec)
         if not self.v.kernels:
             self.v.kernels = r.header.get("kernels") or []
 
