@@ -126,5 +126,6 @@ class LLMProposer:
                                    r.completion_tokens, r.model, r.elapsed_s,
                                    usage_estimated=getattr(r, "usage_estimated", False))
         self.on_event("llm_done", lane=lane, tokens=r.prompt_tokens + r.completion_tokens,
+                      prompt_tokens=r.prompt_tokens, completion_tokens=r.completion_tokens,
                       finish_reason=r.finish_reason)
         return {"reply_text": r.text, "finish_reason": r.finish_reason}

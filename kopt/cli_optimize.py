@@ -24,6 +24,8 @@ def add_parsers(sub) -> None:
     o.add_argument("--budget", type=int, default=8, help="maximum candidates to evaluate (default 8)")
     o.add_argument("--time-budget", type=float, default=None, metavar="S", help="stop after this many seconds")
     o.add_argument("--token-budget", type=int, default=None, metavar="N", help="stop after this many LLM tokens")
+    o.add_argument("--price", type=float, nargs=2, default=None, metavar=("IN", "OUT"),
+                   help="USD per million prompt and completion tokens, to show the run's cost")
     o.add_argument("--target", type=float, default=None, metavar="X", help="stop at this speedup (GPU only)")
     o.add_argument("--patience", type=int, default=3, metavar="K", help="stop after K rounds without improvement")
     o.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -71,7 +73,7 @@ def run_optimize(args) -> int:
             if not problem.is_file():
                 return _err(args, f"the problem file {args.problem} does not exist", EXIT_USAGE)
             opts = {k: getattr(args, k) for k in ("proposer", "replay_dir", "model", "base_url", "config", "lanes",
-                                                  "budget", "time_budget", "token_budget", "target", "patience",
+                                                  "budget", "time_budget", "token_budget", "target", "patience", "price",
                                                   "timeout", "jobs")}
             opts["device"] = resolve_device(args.device)
             if opts["jobs"] is None:
@@ -86,7 +88,8 @@ def run_optimize(args) -> int:
     except StoreError as e:
         return _err(args, str(e), EXIT_USAGE)
 
-    progress = Progress(enabled=not args.json, budget=opts["budget"], seconds=opts["time_budget"])
+    progress = Progress(enabled=not args.json, budget=opts["budget"], seconds=opts["time_budget"],
+                        price=opts.get("price"))
     proposer = _make_proposer(opts, store, on_event=progress.event)
     if isinstance(proposer, str):
         store.close()
@@ -117,6 +120,9 @@ def run_optimize(args) -> int:
     store.update_meta(status="failed" if error else "finished", stop_reason=stop_reason, error=error,
                       finished=time.strftime("%Y-%m-%d %H:%M:%S"))
     result = outcome_json(outcome, store)
+    if opts.get("price"):
+        u = store.usage()
+        result["cost_usd"] = (u["prompt_tokens"] * opts["price"][0] + u["completion_tokens"] * opts["price"][1]) / 1e6
     if args.json:
         print(dumps(result))
     else:
@@ -151,8 +157,9 @@ def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
 class Progress:
     """Live progress on stderr: round, each candidate's verdict, best so far, tokens, time."""
 
-    def __init__(self, enabled: bool, budget: int, seconds: float | None = None):
+    def __init__(self, enabled: bool, budget: int, seconds: float | None = None, price=None):
         self.enabled, self.budget, self.seconds, self.t0 = enabled, budget, seconds, time.monotonic()
+        self.price, self.cost = price, 0.0
         self.judged = 0
         self.console = None
         self.status = None
@@ -189,6 +196,8 @@ class Progress:
             self.best = f"#{r['id']}" + (f" {r['speedup']:.3g}x" if r.get("speedup") else "")
         elif kind == "llm_done":
             self.tokens += kw.get("tokens", 0)
+            if self.price:
+                self.cost += (kw.get("prompt_tokens", 0) * self.price[0] + kw.get("completion_tokens", 0) * self.price[1]) / 1e6
         elif kind in ("no_code", "repair"):
             self._line(f"  lane {kw['lane']}: {kind.replace('_', ' ')}: {kw.get('reason')}")
         elif kind == "phase":
@@ -196,7 +205,8 @@ class Progress:
         if self.status:
             spent = time.monotonic() - self.t0
             left = f" | {max(0.0, self.seconds - spent):.0f}s left" if self.seconds else ""
-            self.status.update(f"{self.judged}/{self.budget} judged | best {self.best} | {self.tokens} tokens | "
+            cost = f" (${self.cost:.4f})" if self.price else ""
+            self.status.update(f"{self.judged}/{self.budget} judged | best {self.best} | {self.tokens} tokens{cost} | "
                                f"{spent:.0f}s{left}")
 
     def final(self, outcome, usage: str):

@@ -133,9 +133,10 @@ def user_prompt(req) -> str:
 def test_llm_run_feeds_errors_back_and_keeps_the_winner(tmp_path):
     script = [{"content": fence(TRITON_BAD)}, {"content": "<think>try ```python\nx = 1\n```</think>" + fence(GOOD.read_text())}]
     with ScriptedServer(script) as srv:
-        res = llm_optimize(srv, tmp_path, "--budget", "2", "--patience", "5")
+        res = llm_optimize(srv, tmp_path, "--budget", "2", "--patience", "5", "--price", "1.0", "2.0")
     v = res.json
     assert res.code == 0, v
+    assert v["cost_usd"] > 0
     assert v["status"] == "verified_cpu" and v["tokens"] > 0 and v["llm_calls"] == 2
     first, second = srv.requests[0], srv.requests[1]
     assert first["json"]["stream"] is True
