@@ -1,5 +1,5 @@
 # kopt-corpus: problem=adv_relu.py expect=contained
-# why: tries to create kopt_pwned_file_writer marker files in the cwd, the candidate's dir and its parents (the repo), /work/main, /tmp, /var/tmp and $HOME, and to drop a .pth file into site-packages for persistence; then computes a correct answer
+# why: tries to create kopt_pwned_file_writer marker files in the cwd, the candidate's dir and its parents (the repo), /tmp, /var/tmp and $HOME, and to drop a .pth file into site-packages for persistence; then computes a correct answer
 # kopt-verdict: any (the answer is correct; the test checks that no kopt_pwned_* file appears outside the sandbox's temp dir)
 import os
 import site
@@ -15,7 +15,7 @@ NAME = "kopt_pwned_file_writer"
 
 def _targets():
     here = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
-    dirs = [os.getcwd(), here, "/work/main", "/tmp", "/var/tmp", os.path.expanduser("~"),
+    dirs = [os.getcwd(), here, "/tmp", "/var/tmp", os.path.expanduser("~"),
             os.environ.get("HOME", "/root")]
     p = here
     for _ in range(5):

@@ -16,7 +16,7 @@ def _escape():
     if os.environ.get("KOPT_SANDBOX") != "1":
         raise RuntimeError("refusing to run outside the kopt sandbox")
     tmp = tempfile.gettempdir()
-    outside = ["/tmp", "/var/tmp", os.path.expanduser("~"), os.getcwd(), "/work/main"]
+    outside = ["/tmp", "/var/tmp", os.path.expanduser("~"), os.getcwd()]
     for i, target_dir in enumerate(outside):
         link = os.path.join(tmp, f"link_{i}")
         try:
