@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+from kopt.tools.compare import tensors
 
 
 def record_triton_launches(state) -> None:
@@ -33,15 +34,6 @@ def record_triton_launches(state) -> None:
         cls.run = run
 
 
-def _tensors(obj):
-    import torch
-    if isinstance(obj, torch.Tensor):
-        yield obj
-    elif isinstance(obj, (tuple, list)):
-        for o in obj:
-            yield from _tensors(o)
-
-
 def _storage_span(t):
     import torch
     try:
@@ -55,7 +47,7 @@ def output_findings(state, out, inputs) -> list[dict]:
     import torch
     found = []
     spans = [s for s in (_storage_span(x) for x in inputs if isinstance(x, torch.Tensor)) if s and s[1] > s[0]]
-    for t in _tensors(out):
+    for t in tensors(out):
         if type(t) is not torch.Tensor:
             found.append({"code": "tensor_subclass",
                           "message": f"returns a {type(t).__qualname__}, a torch.Tensor subclass"})

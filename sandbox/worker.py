@@ -18,6 +18,7 @@ import traceback
 
 from kopt.sandbox.observe import output_findings, record_triton_launches
 from kopt.sandbox.protocol import decode, encode, recv_frame, send_frame
+from kopt.tools.compare import tensors
 
 CLIP = 4000
 
@@ -67,15 +68,6 @@ def _fresh(inputs, shift: int):
         else:
             out.append(x)
     return out
-
-
-def _tensors(obj):
-    import torch
-    if isinstance(obj, torch.Tensor):
-        yield obj
-    elif isinstance(obj, (tuple, list)):
-        for o in obj:
-            yield from _tensors(o)
 
 
 def _detached_copy(obj):
@@ -309,7 +301,7 @@ def op_time(state, h, payload):
     stash, used = {}, [0]
 
     def keep(i, out):
-        size = sum(t.numel() * t.element_size() for t in _tensors(out))
+        size = sum(t.numel() * t.element_size() for t in tensors(out))
         if i < len(schedule) - 1 and used[0] + size <= budget:
             stash[i] = _detached_copy(out)
             used[0] += size

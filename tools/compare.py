@@ -143,8 +143,8 @@ def inputs_unchanged(expected, after) -> str | None:
 def degeneracy(out_a, out_b) -> str | None:
     """Why a reference output is unusable as a test (constant, or the same for different inputs)."""
     import torch
-    ta = [t for t in _tensors(out_a) if t.numel() > 0]
-    tb = [t for t in _tensors(out_b) if t.numel() > 0]
+    ta = [t for t in tensors(out_a) if t.numel() > 0]
+    tb = [t for t in tensors(out_b) if t.numel() > 0]
     if not ta:
         return "the reference returns no tensor data"
     if all(torch.equal(a, b) for a, b in zip(ta, tb)):
@@ -157,10 +157,11 @@ def degeneracy(out_a, out_b) -> str | None:
     return None
 
 
-def _tensors(obj):
+def tensors(obj):
+    """Every tensor in a nested output (tensor, or tuples/lists of them)."""
     import torch
     if isinstance(obj, torch.Tensor):
         yield obj
     elif isinstance(obj, (tuple, list)):
         for o in obj:
-            yield from _tensors(o)
+            yield from tensors(o)
