@@ -1,0 +1,100 @@
+"""What every kernel generator shares: the group's tensors, names, and elementwise lines."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kopt.agent.fusion.ir import Graph, is_ref
+from kopt.agent.fusion.texpr import TL_DTYPE, ew_expr, kind_of, lit, result_kind
+
+
+@dataclass
+class Variant:
+    """Tunables for one candidate file; `label` names it in the run store."""
+    label: str = "default"
+    block: int = 1024           # pointwise elements per program
+    rows_per_program: int = 0   # rows kernels: BLOCK_M (0: about 4K elements per program)
+    row_block: int = 0          # rows kernels: 0 = whole row in registers, else chunk size (looped)
+    mm: tuple = (64, 64, 32, 8, 4, 3)   # BLOCK_M, BLOCK_N, BLOCK_K, GROUP_M, warps, stages
+    warps: int = 4
+    tf32: bool = True
+    fuse_epilogue: bool = True
+    fuse_reductions: bool = True
+
+
+@dataclass
+class KernelOut:
+    name: str
+    source: str                 # the @triton.jit function
+    launch: list[str]           # lines of the forward (indented by the caller)
+    summary: str                # one line for the docstring / comments
+
+
+@dataclass
+class Emitter:
+    """Value names and expression lines inside one kernel body."""
+    g: Graph
+    members: list[str]
+    lines: list[str] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)    # ref -> float | int | bool
+    exprs: dict[str, str] = field(default_factory=dict)    # ref -> variable name in the kernel
+
+    def var(self, ref: str) -> str:
+        return f"v{ref[1:]}"
+
+    def operand(self, a, shape_of=None) -> tuple[str, str]:
+        """(expression, kind) for an argument: a computed value or a constant."""
+        if is_ref(a):
+            e = self.exprs[a]
+            return (shape_of(a, e) if shape_of else e), self.kinds[a]
+        if isinstance(a, bool):
+            return lit(a), "bool"
+        if isinstance(a, int):
+            return lit(a), "int"
+        return lit(a), "float"
+
+    def ew(self, ref: str, shape_of=None) -> None:  # noqa: D102
+        n = self.g[ref]
+        ops = [self.operand(a, shape_of) for a in n["args"]]
+        params = {k: v for k, v in n.items() if k not in ("id", "op", "fn", "args", "shape", "dtype", "stride")}
+        kinds = [k for _, k in ops]
+        expr = ew_expr(n["fn"], [e for e, _ in ops], params, n["dtype"], kinds)
+        self.set(ref, expr, result_kind(n["fn"], n["dtype"], kinds))
+
+    def set(self, ref: str, expr: str, kind: str) -> None:
+        v = self.var(ref)
+        if expr != v:
+            self.lines.append(f"{v} = {expr}")
+        self.exprs[ref] = v
+        self.kinds[ref] = kind
+
+
+def load_expr(ptr_offset: str, mask: str, dtype: str) -> tuple[str, str]:
+    k = kind_of(dtype)
+    other = "0.0" if k == "float" else "0"
+    e = f"tl.load({ptr_offset}, mask={mask}, other={other})"
+    return (f"{e}.to(tl.float32)" if k == "float" else e), k
+
+
+def store_value(expr: str, kind: str, dtype: str) -> str:
+    if dtype == "bool":
+        return expr if kind == "bool" else f"{expr} != 0"
+    if kind == "bool":
+        return f"{expr}.to({TL_DTYPE[dtype]})"
+    return f"{expr}.to({TL_DTYPE[dtype]})"
+
+
+def describe(g: Graph, members: list[str]) -> str:
+    """'softmax-like: max, sub, exp, sum, div' — the ops a kernel fuses, for comments."""
+    ops = []
+    for m in members:
+        n = g[m]
+        label = n.get("fn") or n["op"]
+        if n["op"] == "mm":
+            label = "matmul"
+        if label != "copy" and label not in ops and n["op"] != "view":
+            ops.append(label)
+    return ", ".join(ops) or "copy"
+
+
+def indent(lines: list[str], n: int = 4) -> list[str]:
+    return [(" " * n + ln) if ln else "" for ln in lines]

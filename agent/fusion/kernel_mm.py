@@ -1,0 +1,112 @@
+"""Matmul kernels (2-D or batched) with the elementwise epilogue fused into the store.
+
+A program computes one BLOCK_M x BLOCK_N tile of C in fp32 registers, walking K in BLOCK_K steps
+with tl.dot (tensor cores on a GPU). Tiles are visited in groups of GROUP_M row-tiles so
+neighbouring programs reuse B's column tiles from L2. The epilogue (bias, activation, scale,
+residual...) runs on the accumulator before the single store, so C never makes a round trip.
+Operands are addressed through strides: a transposed weight (`w.t()`) costs nothing.
+"""
+from __future__ import annotations
+
+from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, load_expr, store_value
+from kopt.agent.fusion.ir import Graph
+from kopt.agent.fusion.kernel_pointwise import device_source, reshape_outputs
+from kopt.agent.fusion.texpr import TORCH_DTYPE
+
+HELPERS = '''
+def _bmn(t, shape):
+    """Strides of t broadcast to `shape` ((M, N) or (B, M, N)), always as (batch, row, col)."""
+    s = t.expand(shape).stride()
+    return (0,) * (3 - len(s)) + tuple(s)
+'''
+
+
+def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> KernelOut:
+    mm = G.members[0]
+    a, b = g.operands(mm)
+    out_shape = G.shape
+    batched = len(out_shape) == 3
+    epi_inputs = [t for t in G.inputs if t not in (a, b) or
+                  any(t in g.operands(m) for m in G.members[1:])]
+    tensors = [a, b] + epi_inputs + list(G.outputs)
+    name = f"k{G.index}_matmul" + ("_" + describe(g, G.members[1:]).replace(", ", "_")
+                                  if len(G.members) > 1 else "")
+    name = name[:48]
+    bm, bn, bk, gm, warps, stages = var.mm
+
+    params = [f"{kname[t]}_ptr" for t in tensors] + ["M", "N", "K"]
+    for t in tensors:
+        k = kname[t]
+        params += [f"{k}_sb", f"{k}_sm", f"{k}_sn"] if t not in (a, b) else \
+            ([f"{k}_sb", f"{k}_sm", f"{k}_sk"] if t == a else [f"{k}_sb", f"{k}_sk", f"{k}_sn"])
+    ka, kb = kname[a], kname[b]
+    half = g[a]["dtype"] in ("float16", "bfloat16") and g[b]["dtype"] == g[a]["dtype"]
+    precision = "" if half else (', input_precision="tf32"' if var.tf32 else ', input_precision="ieee"')
+    body = [
+        "pid = tl.program_id(0)",
+        "batch = tl.program_id(1).to(tl.int64)",
+        "grid_m = tl.cdiv(M, BLOCK_M)",
+        "grid_n = tl.cdiv(N, BLOCK_N)",
+        "# Grouped tile order: GROUP_M row-tiles in a row share each column tile of B in L2.",
+        "width = GROUP_M * grid_n",
+        "first_m = (pid // width) * GROUP_M",
+        "group_size = tl.minimum(grid_m - first_m, GROUP_M)",
+        "pid_m = first_m + (pid % width) % group_size",
+        "pid_n = (pid % width) // group_size",
+        "rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)",
+        "rn = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)",
+        "rk = tl.arange(0, BLOCK_K)",
+        f"a_ptrs = {ka}_ptr + batch * {ka}_sb + rm[:, None].to(tl.int64) * {ka}_sm + rk[None, :] * {ka}_sk",
+        f"b_ptrs = {kb}_ptr + batch * {kb}_sb + rk[:, None] * {kb}_sk + rn[None, :].to(tl.int64) * {kb}_sn",
+        "acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)",
+        "for k in range(0, K, BLOCK_K):",
+        "    a = tl.load(a_ptrs, mask=(rm[:, None] < M) & (rk[None, :] < K - k), other=0.0)",
+        "    b = tl.load(b_ptrs, mask=(rk[:, None] < K - k) & (rn[None, :] < N), other=0.0)",
+        "    if UPCAST:  # the CPU interpreter has no bf16 dot: compute it in fp32 there",
+        "        a = a.to(tl.float32)",
+        "        b = b.to(tl.float32)",
+        f"    acc = tl.dot(a, b, acc{precision})",
+        f"    a_ptrs += BLOCK_K * {ka}_sk",
+        f"    b_ptrs += BLOCK_K * {kb}_sk",
+        "mask = (rm[:, None] < M) & (rn[None, :] < N)",
+        "rm64 = rm[:, None].to(tl.int64)",
+        "rn64 = rn[None, :].to(tl.int64)",
+    ]
+    em = Emitter(g, G.members)
+    em.exprs[mm], em.kinds[mm] = "acc", "float"
+    off = {t: f"batch * {kname[t]}_sb + rm64 * {kname[t]}_sm + rn64 * {kname[t]}_sn"
+           for t in epi_inputs + list(G.outputs)}
+    for t in epi_inputs:
+        e, k = load_expr(f"{kname[t]}_ptr + {off[t]}", "mask", g[t]["dtype"])
+        em.set(t, e, k)
+    for m in G.members[1:]:
+        em.ew(m)
+    body += em.lines
+    for o in G.outputs:
+        body.append(f"tl.store({kname[o]}_ptr + {off[o]}, "
+                    f"{store_value(em.exprs[o], em.kinds[o], g[o]['dtype'])}, mask=mask)")
+    consts = "BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr, UPCAST: tl.constexpr"
+    src = "@triton.jit\n" + f"def {name}({', '.join(params)}, {consts}):\n" + \
+        "\n".join("    " + ln for ln in body) + "\n"
+
+    A, B = names[a], names[b]
+    launch = [f"# {name}: {describe(g, G.members)}, "
+              f"{'x'.join(map(str, g[a]['shape']))} @ {'x'.join(map(str, g[b]['shape']))}"]
+    if batched:
+        launch.append(f"S = ({A}.shape[0], {A}.shape[1], {B}.shape[2])")
+    else:
+        launch.append(f"S = ({A}.shape[0], {B}.shape[1])")
+    launch.append(f"M, N, K = S[-2], S[-1], {A}.shape[-1]")
+    dev = device_source(g, G, names)
+    for o in G.outputs:
+        launch.append(f"{names[o]} = torch.empty(S, device={dev}, dtype={TORCH_DTYPE[g[o]['dtype']]})")
+    strides = ", ".join([f"*_bmn({A}, {A}.shape)", f"*_bmn({B}, {B}.shape)"] +
+                        [f"*_bmn({names[t]}, S)" for t in epi_inputs + list(G.outputs)])
+    targs = ", ".join(names[t] for t in tensors)
+    grid = f"(triton.cdiv(M, {bm}) * triton.cdiv(N, {bn}), {'S[0]' if batched else 1})"
+    launch.append(f"{name}[{grid}]({targs}, M, N, K, {strides},")
+    upcast = f"{A}.device.type == 'cpu'" if g[a]["dtype"] == "bfloat16" or g[b]["dtype"] == "bfloat16" else "False"
+    launch.append(f"    BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, GROUP_M={gm}, UPCAST={upcast}, "
+                  f"num_warps={warps}, num_stages={stages})")
+    launch += reshape_outputs(g, G, names)
+    return KernelOut(name, src, launch, describe(g, G.members))
