@@ -36,10 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--sizes", choices=("auto", "full"), default="auto",
                    help="auto: on CPU, shrink problems with big inputs (CPU_SIZES or a generic cap); full: as written")
     c.add_argument("--seed", type=int, default=None, help="fix the judge's randomness (default: unpredictable)")
+    c.add_argument("--target", default="sm_90", metavar="T",
+                   help="on CPU, also compile the candidate's Triton kernels for this GPU (sm_80, sm_89, sm_90, sm_100 "
+                        "or a device name; default sm_90): a kernel that cannot compile there is a compile_error")
+    c.add_argument("--no-xcompile", action="store_true", help="skip that cross-compilation step")
     c.add_argument("--json", action="store_true", help="print one JSON object as the last line of stdout")
 
     from kopt.cli_optimize import add_parsers
     add_parsers(sub)
+    from kopt.cli_analyze import add_parser
+    add_parser(sub)
     return p
 
 
@@ -47,10 +53,23 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args)
+    if args.command == "analyze":
+        from kopt.cli_analyze import run
+        return run(args)
     if args.command in ("optimize", "show"):
         from kopt.cli_optimize import run_optimize, run_show
         return run_optimize(args) if args.command == "optimize" else run_show(args)
     _parser().print_help()
+    return EXIT_USAGE
+
+
+def problem_error(as_json: bool, message: str) -> int:
+    """An unusable problem: one paragraph (or one JSON line), exit code 2."""
+    if as_json:
+        print(json.dumps({"status": "error", "reason": message, "exit_code": EXIT_USAGE}))
+    else:
+        from kopt.report import print_problem_error
+        print_problem_error(message)
     return EXIT_USAGE
 
 
@@ -61,8 +80,14 @@ def _check(args) -> int:
     if args.timeout <= 0:
         print("kopt check: --timeout must be positive", file=sys.stderr)
         return EXIT_USAGE
+    from kopt.tools.devices import TargetError, parse_target
+    try:
+        parse_target(args.target)
+    except TargetError as e:
+        print(f"kopt check: {e}", file=sys.stderr)
+        return EXIT_USAGE
     opts = CheckOptions(device=args.device, timeout=args.timeout, seed=args.seed, sizes=args.sizes,
-                        memory_gb=args.memory_gb)
+                        memory_gb=args.memory_gb, xcompile=None if args.no_xcompile else args.target)
     try:
         if args.json:  # scripts want the verdict fast: no rich import, no spinner
             verdict = check(args.candidate, args.ref, opts)
@@ -71,12 +96,7 @@ def _check(args) -> int:
             with progress_printer() as progress:
                 verdict = check(args.candidate, args.ref, opts, progress)
     except ProblemError as e:
-        if args.json:
-            print(json.dumps({"status": "error", "reason": str(e), "exit_code": EXIT_USAGE}))
-        else:
-            from kopt.report import print_problem_error
-            print_problem_error(str(e))
-        return EXIT_USAGE
+        return problem_error(args.json, str(e))
     except KeyboardInterrupt:
         print("kopt check: interrupted; workers were stopped", file=sys.stderr)
         return 130

@@ -53,6 +53,8 @@ def print_verdict(v, console: Console | None = None) -> None:
             f"{k['name']} x{k['launches']} (grid {k['grid']})" for k in v.kernels))
     elif v.status == "correct":
         console.print("[dim]the candidate launched no Triton kernel (plain PyTorch)[/]")
+    if v.xcompile.get("kernels"):
+        print_resources(v.xcompile, console)
     if v.sizes.get("changed"):
         console.print("sizes: " + v.sizes.get("note", "") + " (" + ", ".join(
             f"{k} {a}→{b}" for k, (a, b) in v.sizes["changed"].items()) + ")")
@@ -72,3 +74,31 @@ def print_verdict(v, console: Console | None = None) -> None:
 
 def print_problem_error(message: str) -> None:
     Console(stderr=True).print(Panel(message, title="[bold red]kopt: the problem cannot be used[/]", expand=False))
+
+
+def _occ(k: dict) -> str:
+    o = k.get("occupancy")
+    return f"{o['occupancy']:.0%} ({o['limited_by'].replace('registers', 'regs').replace('shared memory', 'smem')})" if o else ""
+
+
+def print_resources(x: dict, console: Console) -> None:
+    """Per-kernel GPU resource usage (kopt.tools.xcompile) and what it suggests."""
+    how = "measured by the JIT" if x.get("target") == "native" else "cross-compiled, no GPU needed"
+    table = Table(title=f"kernels on {x.get('device') or x.get('target')} ({how})")
+    table.add_column("kernel", overflow="fold")
+    for col in ("status", "regs", "spill B", "smem B", "warps", "MMA", "occupancy"):
+        table.add_column(col, overflow="fold")
+    for k in x["kernels"]:
+        spill = (k.get("stack_bytes") or 0) + (k.get("local_bytes") or 0) if "stack_bytes" in k else k.get("spill_count")
+        status = k.get("status", "?")
+        table.add_row(k.get("name", "?"), status if status == "ok" else f"[red]{status}[/]",
+                      str(k.get("registers") if k.get("registers") is not None else ""),
+                      f"[red]{spill}[/]" if spill else ("0" if spill == 0 else ""),
+                      str(k.get("shared_bytes") if k.get("shared_bytes") is not None else ""),
+                      str(k.get("num_warps") or ""), k.get("tensor_cores") or ("none" if status == "ok" else ""), _occ(k))
+    console.print(table)
+    for k in x["kernels"]:
+        if k.get("status") == "skipped":
+            console.print(f"[dim]{k.get('name')}: not compiled: {k.get('error')}[/]")
+    for a in x.get("advice") or []:
+        console.print(f"[yellow]advice[/] {a}")

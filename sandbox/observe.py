@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+from kopt.sandbox.compile_kernels import note_launch
 from kopt.tools.compare import tensors
 
 
@@ -25,11 +26,20 @@ def record_triton_launches(state) -> None:
         def run(self, *args, _original=original, **kwargs):
             fn = getattr(self, "fn", None)
             name = getattr(fn, "__name__", None) or repr(self)[:60]
-            rec = state.launches.setdefault(name, {"launches": 0, "grid": None})
+            rec = state.launches.setdefault(name, {"launches": 0, "grid": None,
+                                                   "qualname": getattr(fn, "__qualname__", name)})
             rec["launches"] += 1
             grid = kwargs.get("grid")
             rec["grid"] = list(grid) if isinstance(grid, (tuple, list)) else ("computed" if callable(grid) else grid)
-            return _original(self, *args, **kwargs)
+            if fn is not None:  # argument types and constexprs, for cross-compilation (kopt.tools.xcompile)
+                note_launch(rec, fn, args, {k: v for k, v in kwargs.items() if k not in ("grid", "warmup")})
+            ret = _original(self, *args, **kwargs)
+            if "native" not in rec and getattr(ret, "n_regs", None) is not None:
+                # On a GPU the JIT hands back the compiled kernel: its real resource usage.
+                md = getattr(ret, "metadata", None)
+                rec["native"] = {"registers": ret.n_regs, "spills": getattr(ret, "n_spills", None),
+                                 "shared_bytes": getattr(md, "shared", None), "num_warps": getattr(md, "num_warps", None)}
+            return ret
 
         cls.run = run
 

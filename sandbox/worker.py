@@ -5,7 +5,9 @@ two pipe fds named in KOPT_FDS. The same code serves both roles; only the refere
 loads a problem file, and only the reference role compares (tools/compare.py) — the candidate's
 worker never sees a reference output.
 
-Commands: hello, load_ref, load_cand, gen, put, call, compare, time, last, bulk, exit.
+Commands: hello, load_ref, load_cand, gen, put, call, compare, time, last, bulk, count (FLOPs and
+bytes of a problem), xcompile (compile the candidate's kernels for a GPU target), ncu (profile
+the candidate under Nsight Compute), exit.
 Expected failures come back as {"op": "error", "kind": ...}, never as a dead pipe.
 """
 from __future__ import annotations
@@ -38,6 +40,7 @@ class State:
         self.threads0: set[int] = set()
         self.tolerance = None
         self.launches: dict[str, dict] = {}  # Triton kernels launched during the current call
+        self.init = None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -191,6 +194,7 @@ def op_load_cand(state, h, payload):
     _set_device(state, h["device"])
     got = decode(h["spec"], payload)
     init, ref_state = got["init"], got["state"]
+    state.init = init  # kept for a profiler run in a child process (kopt.sandbox.profile_ncu)
     record_triton_launches(state)
     state.watch = TamperWatch()
     state.threads0 = {t.ident for t in threading.enumerate()}
@@ -347,9 +351,26 @@ def op_bulk(state, h, payload):
     return {"ok": True, "ms": (time.perf_counter() - t0) * 1e3}, b""
 
 
+def op_count(state, h, payload):
+    """FLOPs and compulsory bytes of the problem's forward (kopt.tools.flops); reference role only."""
+    from kopt.tools.flops import count_problem
+    return {"ok": True, "counts": count_problem(h["path"])}, b""
+
+
+def op_xcompile(state, h, payload):
+    from kopt.sandbox.compile_kernels import op_xcompile as compile_for_target
+    return compile_for_target(state, h, payload)
+
+
+def op_ncu(state, h, payload):
+    from kopt.sandbox.profile_ncu import op_ncu as profile
+    return profile(state, h, payload)
+
+
 OPS = {"hello": op_hello, "load_ref": op_load_ref, "load_cand": op_load_cand, "gen": op_gen,
        "put": op_put, "call": op_call, "compare": op_compare, "degenerate": op_degenerate,
-       "time": op_time, "kept": op_kept, "bulk": op_bulk}
+       "time": op_time, "kept": op_kept, "bulk": op_bulk, "count": op_count, "xcompile": op_xcompile,
+       "ncu": op_ncu}
 
 
 _OWN = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

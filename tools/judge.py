@@ -28,6 +28,7 @@ from kopt.tools import loader
 from kopt.tools.integrity import scan_source
 from kopt.tools.timing import summarize
 from kopt.tools.verdict import ProblemError, Verdict
+from kopt.tools.xcompile import DEFAULT_TARGET
 
 WORKER = ["-m", "kopt.sandbox.worker"]
 
@@ -39,6 +40,8 @@ class CheckOptions:
     seed: int | None = None          # fixes the judge's randomness (tests); default unpredictable
     sizes: str = "auto"              # "auto" (shrink big problems on CPU) or "full"
     memory_gb: float = 8.0
+    xcompile: str | None = DEFAULT_TARGET  # on CPU, compile the kernels for this GPU (None: skip)
+    ncu: bool = False                      # on a GPU, profile the candidate with Nsight Compute if present
 
 
 class _Stop(Exception):
@@ -146,6 +149,7 @@ class Check:
             self._correctness()
             self._timing()
             self._late_check()
+            self._ncu()
             self._finish()
         except _Stop as s:
             self.v.status, self.v.reason, self.v.error = s.status, s.reason, s.error
@@ -280,9 +284,33 @@ class Check:
                 self.v.degenerate = d["degenerate"]
                 self.v.warnings.append(f"degenerate problem: {d['degenerate']}; a passing check proves little")
             self._call(0, 0, False, "trial 1 (fresh inputs)")
+            self._xcompile()
             self._call(1, 0, False, "trial 2 (fresh inputs, new seed)")
             self._call(2, 0, True, "trial 3 (same input buffers, new contents)")
             # Timed calls follow with rotated contents in these same buffers, and are verified too.
+
+    def _xcompile(self):
+        """Compile the kernels trial 1 launched for the target GPU (CPU runs only: on a GPU the JIT
+        has compiled them for real). A kernel that cannot be compiled fails the check."""
+        from kopt.tools import xcompile
+        if self.device != "cpu":
+            self.v.xcompile = xcompile.native_summary(self.v.kernels, self.v.versions.get("device_name")) or {}
+            return
+        if not self.opts.xcompile or not self.v.kernels:
+            return
+        with self.phase("cross-compile"):
+            step = xcompile.Step(self.opts.xcompile, self.cand_path, self.v.versions.get("triton"))
+            items = step.plan(self.v.kernels)
+            if items:
+                h = self._ask(self.cand, {"op": "xcompile", "path": self.cand_path, "cc": step.cc, "items": items,
+                                          "budget_s": self.deadline - time.monotonic()},
+                              what=f"cross-compiling its Triton kernels for {step.target}").header
+                step.absorb(h.get("results"))
+            self.v.xcompile = step.summary()
+            bad = step.first_error()
+            if bad:
+                raise _Stop("compile_error", f"Triton kernel `{bad['name']}` runs in the interpreter but does not compile "
+                            f"for {step.target}: {xcompile.short_error(bad['error'])[:600]}", {"output": bad["error"]})
 
     def _timing(self):
         with self.phase("timing"):
@@ -382,6 +410,22 @@ class Check:
         with self.phase("late check"):
             self._new_slot(3)
             self._call(3, 0, True, "late trial (after timing, same buffers)")
+
+    def _ncu(self):
+        from kopt.tools import ncu
+        if not self.opts.ncu:
+            return
+        self.v.ncu = ncu.availability(self.device, True)
+        if not self.v.ncu["available"]:
+            self.v.warnings.append(f"no Nsight Compute metrics: {self.v.ncu['reason']}")
+            return
+        with self.phase("ncu"):
+            h = self._ask(self.cand, {"op": "ncu", "path": self.cand_path, "ncu": self.v.ncu["ncu"],
+                                      "metrics": list(ncu.METRICS), "budget_s": self.deadline - time.monotonic()},
+                          what="running under Nsight Compute").header
+        self.v.ncu = ncu.parse(str(h.get("output", "")), h.get("returncode", -1))
+        if not self.v.ncu["available"]:
+            self.v.warnings.append(f"no Nsight Compute metrics: {self.v.ncu['reason']}")
 
     def _finish(self):
         t = self.v.timing

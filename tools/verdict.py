@@ -24,6 +24,8 @@ class Verdict:
     trials: list[dict] = field(default_factory=list)       # each correctness comparison
     timing: dict = field(default_factory=dict)             # summaries, judge clock, notes
     kernels: list[dict] = field(default_factory=list)      # Triton kernels one forward launched
+    xcompile: dict = field(default_factory=dict)           # their GPU compilation: registers, spills, errors
+    ncu: dict = field(default_factory=dict)                # Nsight Compute metrics, or why there are none
     inputs: list[str] = field(default_factory=list)        # e.g. "Tensor[float32, (64, 4687)]", as checked
     outputs: str = ""
     warnings: list[str] = field(default_factory=list)
