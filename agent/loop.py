@@ -88,6 +88,10 @@ class Loop:
             self.store.update_meta(reference_ms=v["reference_ms"], interpreted=bool(v.get("isolation", {}).get("interpreted")),
                                    versions=v.get("versions"), device=v.get("device"), inputs=v.get("inputs"),
                                    outputs=v.get("outputs"), sizes=(v.get("sizes") or {}).get("note"))
+        if meta.get("analysis") is None:  # once per run: FLOPs, bytes, roofline (a resumed run has it)
+            from kopt.tools.analysis import loop_analysis
+            self.on_event("phase", text="counting FLOPs and bytes for the roofline")
+            self.store.update_meta(analysis=loop_analysis(self.problem, self.store.meta().get("versions")))
         # Anything added but never judged (the previous process was killed mid-check) is judged first.
         pending = self.store.pending()
         if pending:
@@ -171,4 +175,5 @@ class Loop:
                               device=self.device, interpreted=bool(meta.get("interpreted")),
                               reference_ms=meta.get("reference_ms"), best=with_src(best),
                               inputs=meta.get("inputs") or [], outputs=meta.get("outputs") or "",
-                              last_by_lane={k: with_src(v) for k, v in last_by_lane.items()}, recent=rows[-8:])
+                              last_by_lane={k: with_src(v) for k, v in last_by_lane.items()}, recent=rows[-8:],
+                              analysis=meta.get("analysis"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kopt.agent.extract import explain_missing, extract_code
 from kopt.prompts import render
+from kopt.tools.analysis import prompt_view
 
 CLIP = 1500  # characters of an error shown back to the model: enough to act on, not a flood
 
@@ -39,6 +40,7 @@ class ProposeContext:
     outputs: str = ""
     last_by_lane: dict = field(default_factory=dict)   # lane -> candidate row + "source"
     recent: list = field(default_factory=list)         # candidate rows, newest last
+    analysis: dict | None = None                       # roofline of the problem (kopt.tools.analysis)
 
 
 class ReplayProposer:
@@ -94,7 +96,8 @@ class LLMProposer:
         user = render("propose", problem_name=ctx.problem_name, problem_source=ctx.problem_source.strip(),
                       reference_ms=ctx.reference_ms, device=ctx.device, interpreted=ctx.interpreted,
                       inputs=ctx.inputs, outputs=ctx.outputs,
-                      best=best_view, last=last_view, recent=recent)
+                      best=best_view, last=last_view, recent=recent,
+                      analysis=prompt_view(ctx.analysis, ctx.reference_ms, ctx.best, last, ctx.device))
         return [{"role": "system", "content": render("system")}, {"role": "user", "content": user}]
 
     def propose(self, ctx: ProposeContext) -> list[Proposal]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from kopt.agent.loop import rank_key
 from kopt.tools.judge import CheckOptions, check
+from kopt.tools.ncu import availability, wanted_from_env
+from kopt.tools.roofline import fmt_ms
 
 
 @dataclass
@@ -34,9 +36,9 @@ def self_candidate(problem: Path, run_dir: Path) -> Path:
 
 
 def make_check_fn(problem: Path, run_dir: Path, device: str, timeout: float):
-    def check_fn(path: Path | None) -> dict:
+    def check_fn(path: Path | None, ncu: bool = False) -> dict:
         cand = path or self_candidate(problem, run_dir)
-        v = check(str(cand), str(problem), CheckOptions(device=device, timeout=timeout))
+        v = check(str(cand), str(problem), CheckOptions(device=device, timeout=timeout, ncu=ncu))
         return v.to_json()
     return check_fn
 
@@ -47,14 +49,15 @@ def rerun_winner(store, check_fn, cpu: bool, on_event) -> dict | None:
     rows.sort(key=lambda r: rank_key(r, cpu), reverse=True)
     for r in rows[:3]:
         on_event("phase", text=f"re-verifying candidate #{r['id']} in fresh processes")
-        v = check_fn(Path(r["path"]))
+        # Nsight Compute only on request (KOPT_NCU=1): it replays every kernel many times.
+        v = check_fn(Path(r["path"]), ncu=True) if wanted_from_env() else check_fn(Path(r["path"]))
         if v["status"] == "correct":
             return {**r, "final": v}
         on_event("phase", text=f"candidate #{r['id']} failed its re-check: {v['reason']}")
     return None
 
 
-def header(winner: dict, problem: Path, cpu: bool) -> str:
+def header(winner: dict, problem: Path, cpu: bool, store_analysis: dict | None = None) -> str:
     v = winner["final"]
     t = v.get("timing", {})
     ver = v.get("versions") or {}
@@ -64,6 +67,7 @@ def header(winner: dict, problem: Path, cpu: bool) -> str:
              f"triton {ver.get('triton')}",
              f"# {len(v.get('trials', []))} comparisons against the reference matched (fresh inputs, reused buffers, "
              f"timed and late calls)"]
+    lines += [f"# {line}" for line in performance_lines(winner, store_analysis)]
     if cpu:
         kernels = ", ".join(k["name"] for k in v.get("kernels") or []) or "none (plain PyTorch)"
         lines += ["# VERIFIED ON CPU ONLY: Triton ran in the interpreter, so no GPU time was measured and",
@@ -88,19 +92,54 @@ def finish(store, problem: Path, out_path: Path, check_fn, cpu: bool, on_event) 
         return Outcome("no_improvement", "verified candidates only use plain PyTorch; nothing was written "
                        "(on CPU kopt only writes candidates that run their own Triton kernels)", best=winner)
     source = Path(winner["path"]).read_text()
-    out_path.write_text(header(winner, problem, cpu) + source)
+    analysis = store.meta().get("analysis")
+    out_path.write_text(header(winner, problem, cpu, analysis) + source)
     store.update_meta(out=str(out_path), winner=winner["id"])
+    perf = "".join(f"\n{line}" for line in performance_lines(winner, analysis))
     if cpu:
         return Outcome("verified_cpu", f"wrote candidate #{winner['id']} to {out_path} (verified on CPU; "
-                       "not timed on a GPU)", out=str(out_path), best=winner)
-    return Outcome("improved", f"wrote candidate #{winner['id']} to {out_path}: {v['speedup']:.3f}x faster",
+                       f"not timed on a GPU){perf}", out=str(out_path), best=winner)
+    return Outcome("improved", f"wrote candidate #{winner['id']} to {out_path}: {v['speedup']:.3f}x faster{perf}",
                    out=str(out_path), best=winner)
+
+
+def performance_lines(winner: dict, analysis: dict | None) -> list[str]:
+    """The roofline and the winner's kernel resources, one line each (file header, progress)."""
+    out = []
+    perf = performance(winner, analysis)
+    if perf.get("bound"):
+        pct = f"; the winner reaches {perf['pct_of_roofline']:.1f}% of it" if perf.get("pct_of_roofline") else ""
+        out.append(f"roofline: {perf['bound']}-bound, lower bound {fmt_ms(perf['t_min_ms'])} on {perf['device']}{pct}")
+    for k in perf.get("kernels") or []:
+        spill = (k.get("stack_bytes") or 0) + (k.get("local_bytes") or 0)
+        out.append(f"{perf['target']}: {k.get('name')} {k.get('status')}, {k.get('registers')} registers, "
+                   f"{spill} B/thread spilled, {k.get('shared_bytes')} B shared, tensor cores: {k.get('tensor_cores') or 'none'}")
+    return out
+
+
+def performance(winner: dict | None, analysis: dict | None) -> dict:
+    """Roofline (from the run store) and the winner's resource usage and % of roofline."""
+    from kopt.tools.analysis import measured
+    out: dict = {}
+    if analysis and "counts" in analysis:
+        out.update(bound=analysis["bound"], t_min_ms=analysis["t_min_ms"], device=analysis["device"],
+                   flops=analysis["flops"], bytes=analysis["bytes"])
+    elif analysis:
+        out["error"] = analysis.get("error")
+    v = (winner or {}).get("final") or {}
+    if v and "counts" in (analysis or {}):
+        m = measured(analysis, v).get("candidate")
+        out["pct_of_roofline"] = m["pct_of_roofline"] if m else None
+    x = v.get("xcompile") or {}
+    out.update(target=x.get("target"), kernels=x.get("kernels") or [], advice=x.get("advice") or [])
+    out["ncu"] = v.get("ncu") or availability(v.get("device", "cpu"), wanted_from_env())
+    return out
 
 
 def outcome_json(o: Outcome, store) -> dict:
     v = (o.best or {}).get("final") or {}
     u = store.usage()
-    return {"status": o.status, "message": o.message, "best_status": v.get("status"), "best_id": (o.best or {}).get("id"),
+    return {"analysis": performance(o.best, store.meta().get("analysis")),"status": o.status, "message": o.message, "best_status": v.get("status"), "best_id": (o.best or {}).get("id"),
             "speedup": v.get("speedup"), "candidate_ms": v.get("candidate_ms"), "reference_ms": v.get("reference_ms"),
             "device": v.get("device"), "out": o.out, "run_dir": str(store.run_dir), "stop_reason": o.stop_reason,
             "error": o.error, "tokens": u["prompt_tokens"] + u["completion_tokens"], "llm_calls": u["calls"],
