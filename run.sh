@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set-up and entry point for a fresh machine: creates .venv when needed, then runs the job.
-#   ./run.sh demo          kopt's main job on the example shipped in eval_suite/ (no GPU, no API key)
+#   ./run.sh demo          kopt's main job: optimize a problem shipped in eval_suite/ (no GPU, no API key)
 #   ./run.sh test [ARGS]   the test suite (pytest ARGS)
 #   ./run.sh kopt [ARGS]   any kopt command inside the environment
 set -euo pipefail
@@ -32,8 +32,10 @@ shift || true
 case "$cmd" in
   demo)
     ensure_env
-    exec .venv/bin/kopt check eval_suite/examples/silu_scale_residual_triton.py \
-      --ref eval_suite/examples/silu_scale_residual.py "$@" ;;
+    # The built-in fusion compiler on a suite problem: linear + residual + LayerNorm becomes a
+    # matmul-with-epilogue kernel and a row kernel, each variant verified by the judge.
+    exec .venv/bin/kopt optimize eval_suite/level2/19_linear_residual_layernorm.py --proposer builtin \
+      --device cpu --budget 4 --out kopt-out/19_linear_residual_layernorm_kopt.py "$@" ;;
   test)
     ensure_env
     exec .venv/bin/python -m pytest -q "$@" ;;

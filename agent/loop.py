@@ -119,7 +119,8 @@ class Loop:
         self._evaluate(todo)
         self.store.update_meta(round=rnd + 1, elapsed_s=time.monotonic() - self.t0)
         exhausted = n > 0 and not proposals
-        return {"round": rnd + 1, "stop_reason": "the proposer has nothing more" if exhausted else None}
+        reason = getattr(self.proposer, "done_reason", None) or "the proposer has nothing more"
+        return {"round": rnd + 1, "stop_reason": reason if exhausted else None}
 
     def decide(self, state: LoopState) -> LoopState:
         rows = [r for r in self.store.candidates() if (r.get("verdict") or {}).get("status") == "correct"]

@@ -11,16 +11,21 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 def add_parsers(sub) -> None:
     o = sub.add_parser(
         "optimize", help="search for a faster verified replacement of a problem's Model",
-        description="Propose candidates (LLM or replay), verify and time each with the judge, keep the fastest "
+        description="Propose candidates (built-in fusion compiler, LLM or replay), verify and time each with the "
+                    "judge, keep the fastest "
                     "verified one and write it to --out with its evidence. The API key comes from OPENAI_API_KEY or "
                     "the config file (~/.config/kopt/config.toml), never from the command line.")
     o.add_argument("problem", nargs="?", metavar="PROBLEM", help="KernelBench-format problem file (not needed with --resume)")
-    o.add_argument("--proposer", choices=("llm", "replay"), default="llm")
+    o.add_argument("--proposer", choices=("auto", "builtin", "llm", "replay"), default="auto",
+                   help="where candidates come from: builtin = kopt's fusion compiler (no LLM, no network); "
+                        "llm = an OpenAI-compatible model; replay = files from --replay-dir; auto (default) = "
+                        "the LLM seeded with the compiler's best guess when a model is configured, else builtin")
     o.add_argument("--replay-dir", metavar="DIR", help="with --proposer replay: the candidate files to evaluate")
     o.add_argument("--model", help="model name (or KOPT_MODEL / config file)")
     o.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (or OPENAI_BASE_URL)")
     o.add_argument("--config", metavar="FILE", help="config file (default ~/.config/kopt/config.toml)")
-    o.add_argument("-n", "--lanes", type=int, default=1, help="candidates per round, one per lane (default 1)")
+    o.add_argument("-n", "--lanes", type=int, default=None,
+                   help="candidates per round, one per lane (default 1 with an LLM; --jobs with the built-in compiler)")
     o.add_argument("--budget", type=int, default=8, help="maximum candidates to evaluate (default 8)")
     o.add_argument("--time-budget", type=float, default=None, metavar="S", help="stop after this many seconds")
     o.add_argument("--token-budget", type=int, default=None, metavar="N", help="stop after this many LLM tokens")
@@ -80,7 +85,10 @@ def run_optimize(args) -> int:
                 opts["jobs"] = 2 if opts["device"] == "cpu" else 1
             opts["out"] = str(Path(args.out).resolve() if args.out else problem.with_name(problem.stem + "_kopt.py"))
             run_dir = Path(args.run_dir or Path("kopt-runs") / f"{problem.stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+            opts["problem"] = str(problem)
             problem_with_setup = _make_proposer(opts, None, dry=True)  # fail before creating a run dir
+            if opts["lanes"] is None:
+                opts["lanes"] = opts["jobs"] if opts["proposer"] == "builtin" else 1
             if problem_with_setup:
                 return _err(args, problem_with_setup, EXIT_USAGE)
             store = RunStore.create(run_dir, {"problem": str(problem), "options": opts, "status": "running",
@@ -137,6 +145,14 @@ def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
     """The proposer named in opts, or a string saying what is wrong (e.g. how to configure the LLM)."""
     from kopt.agent.llm import LLMClient, LLMError, resolve_config
     from kopt.agent.proposers import LLMProposer, ReplayProposer
+    if opts["proposer"] == "auto":
+        try:
+            resolve_config(model=opts.get("model"), base_url=opts.get("base_url"), config_path=opts.get("config"))
+        except LLMError:
+            opts["proposer"] = "builtin"  # no model configured: the compiler works alone, offline
+    if opts["proposer"] == "builtin":
+        from kopt.agent.fusion.proposer import BuiltinProposer
+        return None if dry else BuiltinProposer(opts["problem"], opts["device"], on_event=on_event)
     if opts["proposer"] == "replay":
         if not opts.get("replay_dir"):
             return "--proposer replay needs --replay-dir DIR"
@@ -151,7 +167,11 @@ def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
         return str(e)
     if dry:
         return None
-    return LLMProposer(LLMClient(cfg), store, on_event=on_event)
+    llm = LLMProposer(LLMClient(cfg), store, on_event=on_event)
+    if opts["proposer"] == "auto":
+        from kopt.agent.fusion.proposer import BuiltinProposer, SeededProposer
+        return SeededProposer(BuiltinProposer(opts["problem"], opts["device"], on_event=on_event), llm)
+    return llm
 
 
 class Progress:

@@ -1,6 +1,7 @@
 """What every kernel generator shares: the group's tensors, names, and elementwise lines."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kopt.agent.fusion.ir import Graph, is_ref
@@ -62,7 +63,9 @@ class Emitter:
 
     def set(self, ref: str, expr: str, kind: str) -> None:
         v = self.var(ref)
-        if expr != v:
+        if re.fullmatch(r"v\d+", expr):  # a pure relabel (a copy in registers): no new variable
+            v = expr
+        elif expr != v:
             self.lines.append(f"{v} = {expr}")
         self.exprs[ref] = v
         self.kinds[ref] = kind
@@ -78,9 +81,25 @@ def load_expr(ptr_offset: str, mask: str, dtype: str) -> tuple[str, str]:
 def store_value(expr: str, kind: str, dtype: str) -> str:
     if dtype == "bool":
         return expr if kind == "bool" else f"{expr} != 0"
-    if kind == "bool":
-        return f"{expr}.to({TL_DTYPE[dtype]})"
+    if kind == "float" and dtype == "float32":
+        return expr
     return f"{expr}.to({TL_DTYPE[dtype]})"
+
+
+ARITH = {"add", "sub", "mul", "div", "neg", "copy", "square", "where", "eq", "ne", "lt", "le", "gt", "ge"}
+
+
+def kernel_name(g: Graph, G) -> str:
+    """k<index>_<the ops that characterise it>: k0_matmul_gelu, k1_max_exp_sum, k2_sum_rsqrt."""
+    fns = []
+    for m in G.members:
+        n = g[m]
+        f = "matmul" if n["op"] == "mm" else n.get("fn")
+        if f and f not in fns and (f not in ARITH or n["op"] != "ew"):
+            fns.append(f)
+    if not fns:
+        fns = [f for f in dict.fromkeys(g[m].get("fn") for m in G.members) if f][:3] or ["copy"]
+    return f"k{G.index}_" + "_".join(fns[:4])
 
 
 def describe(g: Graph, members: list[str]) -> str:

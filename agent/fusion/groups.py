@@ -41,6 +41,11 @@ class Group:
             return "row"
         return None
 
+    def inputs_hint(self, g: Graph) -> list[str]:
+        """Operands from outside the group (before `partition` fills `inputs`)."""
+        members = set(self.members)
+        return [a for m in self.members for a in g.operands(m) if a not in members]
+
     def has_scan(self, g: Graph) -> bool:
         return any(g[m]["op"] == "scan" for m in self.members)
 
@@ -79,6 +84,9 @@ def _fits(g: Graph, G: Group, ref: str, opts: Options) -> str | None:
         return "full" if op == "ew" and opts.fuse_epilogue and G.classify(n["shape"]) == "full" else None
     if op == "ew":
         c = G.classify(n["shape"])
+        if c is None and G.kind == "rows" and _squeezed_row(G, n["shape"]) and \
+                all(a in G.cls and G.cls[a] == "row" for a in g.operands(ref)):
+            return "row"  # an epilogue on a keepdim=False reduction: same values, dims dropped
         if c == "row" and any(G.cls.get(a) == "full" for a in g.operands(ref)):
             return None
         return c
@@ -92,6 +100,10 @@ def _fits(g: Graph, G: Group, ref: str, opts: Options) -> str | None:
             return None  # a reduction of a scan needs the scan finished first: keep passes simple
         return "row" if op == "reduce" else "full"
     return None
+
+
+def _squeezed_row(G: Group, shape) -> bool:
+    return list(shape) == [s for i, s in enumerate(G.shape) if i not in G.dims]
 
 
 def _creates_cycle(g: Graph, G: Group, ref: str, group_of: dict) -> bool:
@@ -165,6 +177,7 @@ def partition(g: Graph, opts: Options | None = None) -> list[Group]:
         groups.append(G)
     _orphan_iotas(g, groups, group_of)
     _merge_producers(g, groups, group_of, opts)
+    _merge_siblings(g, groups, group_of)
     outs = g.output_refs()
     for i, G in enumerate(groups):
         G.index = i
@@ -214,6 +227,40 @@ def _merge_producers(g: Graph, groups: list[Group], group_of: dict, opts: Option
                 groups.remove(P)
                 changed = True
                 break
+
+
+def _merge_siblings(g: Graph, groups: list[Group], group_of: dict) -> None:
+    """Horizontal fusion: two row kernels over the same rows and columns, neither needing the other,
+    become one, so shared inputs (x for both its argmax and its cumsum) are read once."""
+    pos = {r: i for i, r in enumerate(g.order)}
+    i = 0
+    while i < len(groups):
+        A = groups[i]
+        for B in groups[i + 1:]:
+            if A.kind != "rows" or B.kind != "rows" or A.shape != B.shape or A.dims != B.dims:
+                continue
+            if not set(A.inputs_hint(g)) & set(B.inputs_hint(g)):
+                continue
+            if _depends(g, A, B, group_of) or _depends(g, B, A, group_of):
+                continue
+            merged = A.members + B.members
+            scans = {m for m in merged if g[m]["op"] == "scan"}
+            if scans and any(g.ancestors(m) & scans for m in merged if g[m]["op"] == "reduce"):
+                continue
+            A.members = sorted(merged, key=pos.get)
+            A.cls.update(B.cls)
+            for m in B.members:
+                group_of[m] = A
+            groups.remove(B)
+            break
+        else:
+            i += 1
+
+
+def _depends(g: Graph, A: Group, B: Group, group_of: dict) -> bool:
+    """Does kernel A need anything kernel B produces (directly or through other ops)?"""
+    members = set(B.members)
+    return any(g.ancestors(m) & members for m in A.members)
 
 
 def _orphan_iotas(g, groups, group_of):

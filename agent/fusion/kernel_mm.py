@@ -8,7 +8,7 @@ Operands are addressed through strides: a transposed weight (`w.t()`) costs noth
 """
 from __future__ import annotations
 
-from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, load_expr, store_value
+from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, kernel_name, load_expr, store_value
 from kopt.agent.fusion.ir import Graph
 from kopt.agent.fusion.kernel_pointwise import device_source, reshape_outputs
 from kopt.agent.fusion.texpr import TORCH_DTYPE
@@ -29,9 +29,7 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
     epi_inputs = [t for t in G.inputs if t not in (a, b) or
                   any(t in g.operands(m) for m in G.members[1:])]
     tensors = [a, b] + epi_inputs + list(G.outputs)
-    name = f"k{G.index}_matmul" + ("_" + describe(g, G.members[1:]).replace(", ", "_")
-                                  if len(G.members) > 1 else "")
-    name = name[:48]
+    name = kernel_name(g, G)
     bm, bn, bk, gm, warps, stages = var.mm
 
     params = [f"{kname[t]}_ptr" for t in tensors] + ["M", "N", "K"]

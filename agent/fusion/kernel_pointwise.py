@@ -1,9 +1,9 @@
 """Pointwise kernels: one program per BLOCK elements of the output's iteration space."""
 from __future__ import annotations
 
-from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, load_expr, store_value
+from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, kernel_name, load_expr, store_value
 from kopt.agent.fusion.ir import Graph, is_contiguous, numel
-from kopt.agent.fusion.layout import axis_strides, collapse
+from kopt.agent.fusion.layout import collapse
 from kopt.agent.fusion.texpr import TORCH_DTYPE
 
 
@@ -23,7 +23,7 @@ def unravel(index: str, sizes: list[str], names: list[str]) -> list[str]:
 
 def pointwise(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> KernelOut:
     S = G.shape
-    name = f"k{G.index}_" + describe(g, G.members).split(",")[0].replace(" ", "")
+    name = kernel_name(g, G)
     ins = [a for a in G.inputs]
     outs = G.outputs
     layouts = [(g[a]["shape"], g[a]["stride"]) for a in ins] + [(S, None) for _ in outs]

@@ -10,7 +10,7 @@ Each program owns BLOCK_M rows. Two forms:
 """
 from __future__ import annotations
 
-from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, load_expr, store_value
+from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, kernel_name, load_expr, store_value
 from kopt.agent.fusion.ir import Graph, contiguous_stride
 from kopt.agent.fusion.kernel_pointwise import device_source, reshape_outputs, shape_source, unravel
 from kopt.agent.fusion.layout import axis_strides, collapse
@@ -252,7 +252,7 @@ class RowsGen:
     # -------------------------------------------------------------- launch
     def build(self, device_names: dict) -> KernelOut:
         g, G, var = self.g, self.G, self.var
-        name = f"k{G.index}_" + _title(g, G)
+        name = kernel_name(g, G)
         looped = var.row_block > 0
         body = self.looped() if looped else self.whole_row()
         params = [f"{self.kname[t]}_ptr" for t in self.tensors] + self.O + self.R + self.I
@@ -290,11 +290,6 @@ class RowsGen:
                       f"BLOCK_M=BLOCK_M, BLOCK_R=BLOCK_R, num_warps=warps)")
         launch += reshape_outputs(g, G, self.names)
         return KernelOut(name, src, launch, describe(g, G.members))
-
-
-def _title(g: Graph, G) -> str:
-    fns = [g[m].get("fn") for m in G.members if g[m]["op"] in ("reduce", "scan")]
-    return "_".join(dict.fromkeys(f for f in fns if f))[:40] or "rows"
 
 
 def rows(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> KernelOut:

@@ -8,7 +8,6 @@ the generated file, and elementwise work around them is still fused.
 from __future__ import annotations
 
 import math
-import operator
 
 import torch
 

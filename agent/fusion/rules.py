@@ -7,8 +7,6 @@ which is also what PyTorch's own kernels do for fp16/bf16.
 """
 from __future__ import annotations
 
-import math
-
 from kopt.agent.fusion.lower import BINARY, UNARY, VIEWS, Lowerer, Unsupported, dtype_name
 
 RULES = {}

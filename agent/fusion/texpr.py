@@ -7,6 +7,7 @@ under the CPU interpreter and on every GPU backend.
 from __future__ import annotations
 
 import math
+import re
 
 TL_DTYPE = {"float32": "tl.float32", "float16": "tl.float16", "bfloat16": "tl.bfloat16",
             "float64": "tl.float64", "int64": "tl.int64", "int32": "tl.int32", "int16": "tl.int16",
@@ -107,8 +108,23 @@ PARAM = {"gelu": _gelu, "softplus": _softplus, "elu": _elu, "clamp": _clamp,
 
 
 def paren(e: str) -> str:
-    return e if e.replace("_", "").replace(".", "").isalnum() or e.startswith("(") and e.endswith(")") \
-        and e.count("(") == 1 else f"({e})"
+    """e, parenthesised unless it is already an atom (a name, a number, a subscript, a call)."""
+    if _is_number(e):
+        return e if not e.startswith("-") else f"({e})"
+    if re.fullmatch(r"[\w.]+(\[[^\]]*\])?", e) or (re.fullmatch(r"[\w.]+\(.*\)", e) and _balanced(e)):
+        return e
+    return f"({e})"
+
+
+def _balanced(e: str) -> bool:
+    """True when the outer call's parentheses enclose everything after the name (f(a) + g(b) is not)."""
+    depth = 0
+    for i, ch in enumerate(e):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch == ")" and i != len(e) - 1:
+            return False
+    return True
 
 
 def ew_expr(fn: str, args: list[str], params: dict, out_dtype: str, in_kinds: list[str]) -> str:
