@@ -5,7 +5,9 @@
 1. Wall time of the real CLI (`kopt check --json`) on the shipped example: a fused elementwise
    Triton kernel over ~300k elements (64 x 4687, CPU_SIZES), run `--runs` times, with the judge's
    per-phase breakdown (process start, imports, reference, candidate, comparison, timing).
-2. The judge's own peak memory (this process runs the judge in-process; it never imports torch)
+2. What cross-compiling the candidate's kernels for sm_90 adds to a check, with a cold and a warm
+   cache, on the example and four honest corpus kernels.
+3. The judge's own peak memory (this process runs the judge in-process; it never imports torch)
    while checking hostile candidates that print gigabytes or return gigantic outputs.
 
 Prints a table and writes benchmarks/results/check_overhead.json with machine and versions.
@@ -28,14 +30,38 @@ CAND = ROOT / "eval_suite/examples/silu_scale_residual_triton.py"
 HOSTILE = ROOT / "tests/corpus/candidates/hostile"
 
 
-def cli_run(device: str) -> dict:
+def cli_run(device: str, cand: Path = CAND, prob: Path = PROB, extra: tuple = (), env: dict | None = None) -> dict:
     t = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "kopt", "check", str(CAND), "--ref", str(PROB), "--json",
-                        "--device", device], capture_output=True, text=True, cwd=ROOT)
+    p = subprocess.run([sys.executable, "-m", "kopt", "check", str(cand), "--ref", str(prob), "--json",
+                        "--device", device, *extra], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, **(env or {})})
     wall = time.monotonic() - t
     v = json.loads(p.stdout.strip().splitlines()[-1])
     return {"wall_s": wall, "status": v["status"], "judge_s": v["elapsed_s"], "phases": v["phases"],
             "versions": v["versions"], "isolation": v["isolation"]["mode"]}
+
+
+XCOMPILE_CASES = [(CAND, PROB)] + [
+    (ROOT / "tests/corpus/candidates/honest" / c, ROOT / "tests/corpus/problems" / p)
+    for c, p in (("softmax_rows__triton.py", "softmax_rows.py"), ("layer_norm__triton.py", "layer_norm.py"),
+                 ("linear_relu__triton.py", "linear_relu.py"), ("bmm__triton.py", "bmm.py"))]
+
+
+def xcompile_overhead(device: str) -> list[dict]:
+    """What the sm_90 cross-compilation adds to a check: the same check without it, with a cold
+    cache (compiles) and with a warm one (the same file checked again)."""
+    import tempfile
+    rows = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"KOPT_CACHE_DIR": cache}
+        for cand, prob in XCOMPILE_CASES:
+            off = cli_run(device, cand, prob, ("--no-xcompile",), env)
+            cold = cli_run(device, cand, prob, (), env)
+            warm = cli_run(device, cand, prob, (), env)
+            rows.append({"candidate": cand.name, "off_s": off["judge_s"], "cold_s": cold["judge_s"],
+                         "warm_s": warm["judge_s"], "xcompile_cold_s": cold["phases"].get("cross-compile", 0.0),
+                         "xcompile_warm_s": warm["phases"].get("cross-compile", 0.0), "status": cold["status"]})
+    return rows
 
 
 def maxrss_mb() -> float:
@@ -67,6 +93,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-xcompile", action="store_true")
     args = ap.parse_args()
 
     runs = [cli_run(args.device) for _ in range(args.runs)]
@@ -81,6 +108,14 @@ def main() -> int:
     for k in phases:
         print(f"  {k:<16} {sum(r['phases'].get(k, 0) for r in runs) / len(runs):6.3f}")
 
+    xc = [] if args.skip_xcompile else xcompile_overhead(args.device)
+    if xc:
+        print("\ncross-compilation for sm_90 (judge seconds per check; the phase itself cold and warm):")
+        print(f"  {'candidate':<32} {'off':>6} {'cold':>6} {'warm':>6} {'phase cold':>11} {'phase warm':>11}")
+        for r in xc:
+            print(f"  {r['candidate']:<32} {r['off_s']:>6.2f} {r['cold_s']:>6.2f} {r['warm_s']:>6.2f} "
+                  f"{r['xcompile_cold_s']:>11.3f} {r['xcompile_warm_s']:>11.3f}")
+
     mem = [] if args.skip_memory else judge_memory(args.device)
     if mem:
         print("\njudge memory while checking hostile candidates (peak RSS of the judge process):")
@@ -92,7 +127,7 @@ def main() -> int:
     out = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": platform.machine(),
            "cpu": _cpu_name(), "cores": os.cpu_count(), "python": platform.python_version(),
            "versions": runs[0]["versions"], "isolation": runs[0]["isolation"], "device": args.device,
-           "runs": runs, "judge_memory": mem}
+           "runs": runs, "xcompile": xc, "judge_memory": mem}
     dest = ROOT / "benchmarks/results/check_overhead.json"
     dest.write_text(json.dumps(out, indent=1))
     print(f"\nwrote {dest.relative_to(ROOT)}")

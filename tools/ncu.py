@@ -32,7 +32,8 @@ def availability(device: str, wanted: bool) -> dict:
     if not wanted:
         return {"available": False, "reason": "not requested (--ncu, or KOPT_NCU=1 for kopt optimize)"}
     if not str(device).startswith("cuda"):
-        return {"available": False, "reason": "no GPU on this machine: Nsight Compute profiles GPU kernels only"}
+        return {"available": False, "reason": "no GPU in this check (it ran on the CPU): Nsight Compute profiles "
+                                              "GPU kernels only"}
     exe = find_ncu()
     if exe is None:
         return {"available": False, "reason": "ncu (Nsight Compute) is not installed or not on PATH"}
