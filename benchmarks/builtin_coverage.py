@@ -69,7 +69,7 @@ def main() -> int:
     ap.add_argument("--budget", type=int, default=1, help="candidates per problem (default 1: the default variant)")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
-    probs = problems(args.paths or DEFAULT)
+    probs = [p.resolve() for p in problems(args.paths or DEFAULT)]
     with tempfile.TemporaryDirectory() as d, ThreadPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(lambda p: one(p, args.budget, Path(d)), probs))
     print(f"{'problem':44} {'status':16} {'eligible':8} own kernels / why not")

@@ -25,20 +25,17 @@ SUITE = ROOT / "eval_suite"
 # (problem, variant label or tunables, kernel names expected in the judge's launch record)
 CASES = [
     ("broadcast_chain", "default", ["k0_sigmoid"]),
-    ("broadcast_chain", "block512-w4", ["k0_sigmoid"]),
     ("sum_middle_dim", "default", ["k0_sum_tanh"]),
     ("long_softmax", "default", ["k0_max_exp_sum"]),              # looped: 10007 > one block
     ("long_argmax_cumsum", "default", ["k0_argmax_cumsum_max"]),
     ("long_argmax_cumsum", "whole-row", ["k0_argmax_cumsum_max"]),
-    ("linear_odd", "default", ["k0_matmul_relu"]),
     ("linear_odd", "unfused-epilogue", ["k0_matmul", "k1_relu"]),
     ("bmm_scale_residual", "default", ["k0_matmul"]),
     ("layer_norm_two_dims", "default", ["k0_sum_rsqrt_gelu"]),
     ("cross_entropy_ignore", "default", None),   # checked in its own test below
     ("rmsnorm_bf16", "default", ["k0_sum_rsqrt"]),
 ]
-SUITE_CASES = ["level1/20_gemv_decode_bf16", "level1/29_transpose_bshd", "level2/4_swiglu_bf16",
-               "level2/10_masked_scaled_softmax", "level2/14_conv2d_bias_relu"]
+SUITE_CASES = ["level1/20_gemv_decode_bf16", "level2/4_swiglu_bf16", "level2/14_conv2d_bias_relu"]
 
 
 def _variant(g, spec) -> Variant:
@@ -151,11 +148,11 @@ NO_LLM = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "KOPT_MODEL": ""}
 def test_optimize_without_an_llm_uses_the_builtin_compiler(tmp_path):
     """The README's main job: no key, no GPU — `kopt optimize` (proposer auto) falls back to builtin."""
     out = tmp_path / "out.py"
-    res = run_kopt("optimize", str(PROBLEMS / "linear_odd.py"), "--device", "cpu", "--budget", "2", "--json",
+    res = run_kopt("optimize", str(PROBLEMS / "linear_odd.py"), "--device", "cpu", "--budget", "1", "--json",
                    "--out", str(out), "--run-dir", str(tmp_path / "run"), timeout=600,
                    env={**NO_LLM, "HOME": str(tmp_path)})
     assert res.code == 0, res.stderr[-2000:]
-    assert res.json["status"] == "verified_cpu" and res.json["candidates"] == 2
+    assert res.json["status"] == "verified_cpu" and res.json["candidates"] == 1
     text = out.read_text()
     assert "@triton.jit" in text and "def k0_matmul_relu(" in text and "class ModelNew(Model)" in text
     # the written file is itself a valid candidate
@@ -170,3 +167,19 @@ def test_optimize_says_why_when_nothing_can_be_fused(tmp_path):
     assert res.json["status"] == "nothing_verified"
     assert "max_pool2d" in res.json["stop_reason"] and "no Triton lowering" in res.json["stop_reason"]
     assert not (tmp_path / "out.py").exists()
+
+
+def test_auto_seeds_the_llm_with_the_compilers_guess(tmp_path):
+    """With a model configured, round one judges the LLM's reply and the compiler's default variant."""
+    from llm_server import ScriptedServer
+    from test_optimize import GOOD, PROBLEM, fence
+    with ScriptedServer([{"content": fence(GOOD.read_text())}]) as srv:
+        res = run_kopt("optimize", str(PROBLEM), "--base-url", srv.url, "--model", "scripted", "--device", "cpu",
+                       "--budget", "2", "--json", "--out", str(tmp_path / "out.py"),
+                       "--run-dir", str(tmp_path / "run"), timeout=600,
+                       env={"OPENAI_API_KEY": "sk-test-000000", "HOME": str(tmp_path)})
+    assert res.code == 0, res.stderr[-2000:]
+    shown = run_kopt("show", str(tmp_path / "run"), "--json").json
+    origins = sorted(c["origin"] for c in shown["candidates"])
+    assert origins == ["builtin:default", "llm"], origins
+    assert all(c["status"] == "correct" for c in shown["candidates"])

@@ -216,6 +216,8 @@ def _merge_producers(g: Graph, groups: list[Group], group_of: dict, opts: Option
             trial = Group(kind=C.kind, shape=C.shape, dims=C.dims, cls=dict(C.cls))
             for m in P.members:
                 c = _fits(g, trial, m, opts) if g[m]["op"] != "iota" else _fits(g, C, m, opts)
+                if c is None and g[m]["op"] == "ew":
+                    c = _broadcast_class(C, g[m]["shape"])
                 if c is None:
                     break
                 classes[m] = trial.cls[m] = c
@@ -230,8 +232,8 @@ def _merge_producers(g: Graph, groups: list[Group], group_of: dict, opts: Option
 
 
 def _merge_siblings(g: Graph, groups: list[Group], group_of: dict) -> None:
-    """Horizontal fusion: two row kernels over the same rows and columns, neither needing the other,
-    become one, so shared inputs (x for both its argmax and its cumsum) are read once."""
+    """Two row kernels over the same rows and columns that read a common input become one, so it is
+    read once: x for both its argmax and its cumsum, or a hand-written mean and var."""
     pos = {r: i for i, r in enumerate(g.order)}
     i = 0
     while i < len(groups):
@@ -241,7 +243,7 @@ def _merge_siblings(g: Graph, groups: list[Group], group_of: dict) -> None:
                 continue
             if not set(A.inputs_hint(g)) & set(B.inputs_hint(g)):
                 continue
-            if _depends(g, A, B, group_of) or _depends(g, B, A, group_of):
+            if _indirect(g, A, B) or _indirect(g, B, A):
                 continue
             merged = A.members + B.members
             scans = {m for m in merged if g[m]["op"] == "scan"}
@@ -257,10 +259,24 @@ def _merge_siblings(g: Graph, groups: list[Group], group_of: dict) -> None:
             i += 1
 
 
-def _depends(g: Graph, A: Group, B: Group, group_of: dict) -> bool:
-    """Does kernel A need anything kernel B produces (directly or through other ops)?"""
-    members = set(B.members)
-    return any(g.ancestors(m) & members for m in A.members)
+def _indirect(g: Graph, A: Group, B: Group) -> bool:
+    """Does kernel B need A's values through some other op? (Direct use is fine once merged.)"""
+    members = set(A.members) | set(B.members)
+    return any(a not in members and g.ancestors(a) & set(A.members) for a in B.inputs_hint(g))
+
+
+def _broadcast_class(C: Group, shape) -> str | None:
+    """The class of a smaller producer (a cast weight, a per-channel factor) recomputed inside C,
+    where it broadcasts: its loads then step by 0 along the dims it lacks."""
+    shape = list(shape)
+    if len(shape) > len(C.shape):
+        return None
+    padded = [1] * (len(C.shape) - len(shape)) + shape
+    if any(p not in (1, s) for p, s in zip(padded, C.shape)):
+        return None
+    if C.kind == "rows":
+        return "row" if all(padded[d] == 1 for d in C.dims) else "full"
+    return "full"
 
 
 def _orphan_iotas(g, groups, group_of):
