@@ -80,18 +80,24 @@ class Loop:
     # ------------------------------------------------------------------ nodes
     def analyse(self, state: LoopState) -> LoopState:
         meta = self.store.meta()
-        if meta.get("reference_ms") is None:
-            self.on_event("phase", text="measuring the reference")
-            v = self.check_fn(None)  # the problem's own Model as a candidate: reference time, sanity
-            if v["status"] != "correct":
-                raise RuntimeError(f"the reference does not check against itself: {v['reason']}")
-            self.store.update_meta(reference_ms=v["reference_ms"], interpreted=bool(v.get("isolation", {}).get("interpreted")),
-                                   versions=v.get("versions"), device=v.get("device"), inputs=v.get("inputs"),
-                                   outputs=v.get("outputs"), sizes=(v.get("sizes") or {}).get("note"))
-        if meta.get("analysis") is None:  # once per run: FLOPs, bytes, roofline (a resumed run has it)
-            from kopt.tools.analysis import loop_analysis
-            self.on_event("phase", text="counting FLOPs and bytes for the roofline")
-            self.store.update_meta(analysis=loop_analysis(self.problem, self.store.meta().get("versions")))
+        counting = None
+        if meta.get("analysis") is None:  # once per run (a resumed run has it): FLOPs, bytes, roofline,
+            from kopt.tools.analysis import loop_analysis  # counted in a worker of its own meanwhile
+            counting = ThreadPoolExecutor(max_workers=1)
+            analysis = counting.submit(loop_analysis, self.problem)
+        try:
+            if meta.get("reference_ms") is None:
+                self.on_event("phase", text="measuring the reference")
+                v = self.check_fn(None)  # the problem's own Model as a candidate: reference time, sanity
+                if v["status"] != "correct":
+                    raise RuntimeError(f"the reference does not check against itself: {v['reason']}")
+                self.store.update_meta(reference_ms=v["reference_ms"], interpreted=bool(v.get("isolation", {}).get("interpreted")),
+                                       versions=v.get("versions"), device=v.get("device"), inputs=v.get("inputs"),
+                                       outputs=v.get("outputs"), sizes=(v.get("sizes") or {}).get("note"))
+        finally:
+            if counting is not None:
+                self.store.update_meta(analysis=analysis.result())
+                counting.shutdown()
         # Anything added but never judged (the previous process was killed mid-check) is judged first.
         pending = self.store.pending()
         if pending:

@@ -113,3 +113,18 @@ def test_parse_target():
     assert parse_target("sm_90a") == 90 and parse_target("A100 SXM") == 80 and parse_target("RTX 4090") == 89
     with pytest.raises(TargetError, match="sm_80"):
         parse_target("sm_75")
+
+
+def test_problem_that_cannot_run_on_meta_is_counted_on_cpu_sizes(tmp_path):
+    prob = tmp_path / "data_dependent.py"
+    prob.write_text(
+        "import torch\nimport torch.nn as nn\n\nrows = 100000\ncols = 512\nCPU_SIZES = {'rows': 8, 'cols': 16}\n\n"
+        "class Model(nn.Module):\n    def forward(self, x):\n"
+        "        # .item() needs real data: the meta device cannot run this\n"
+        "        return x * 2.0 if x.sum().item() > 0 else x * 3.0\n\n"
+        "def get_inputs():\n    return [torch.randn(rows, cols)]\n\ndef get_init_inputs():\n    return []\n")
+    r = analyze(prob)
+    assert r["counts"]["counted_on"] == "cpu" and r["counts"]["sizes"] == "CPU_SIZES"
+    assert r["counts"]["meta_error"]                  # why the meta count failed, in words
+    assert r["bytes"] == 2 * 8 * 16 * 4               # x in, y out, at the CPU sizes
+    assert r["flops"] == 8 * 16 + 8 * 16              # the sum reads 128 elements, the product writes 128

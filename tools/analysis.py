@@ -105,16 +105,13 @@ def analyze(problem: str, candidate: str | None = None, target: str = "sm_90", d
     return result
 
 
-def loop_analysis(problem, versions: dict | None) -> dict:
+def loop_analysis(problem) -> dict:
     """The analysis `kopt optimize` keeps in its run store; a failure is recorded, never fatal
-    (the reference already passed its own check, the roofline is advice)."""
+    (the reference's own check decides whether the problem is usable; the roofline is advice)."""
     try:
-        a = problem_analysis(str(problem), None, timeout=120.0)
+        return problem_analysis(str(problem), None, timeout=120.0)
     except Exception as e:  # noqa: BLE001 - no roofline is better than no run
         return {"error": f"{type(e).__name__}: {str(e)[:300]}"}
-    if versions and versions.get("device_name"):
-        a["gpu_name"] = versions["device_name"]
-    return a
 
 
 _HINTS = {
