@@ -31,7 +31,9 @@ def record_triton_launches(state) -> None:
             rec["launches"] += 1
             grid = kwargs.get("grid")
             rec["grid"] = list(grid) if isinstance(grid, (tuple, list)) else ("computed" if callable(grid) else grid)
-            if fn is not None:  # argument types and constexprs, for cross-compilation (kopt.tools.xcompile)
+            if fn is not None and state.device == "cpu":
+                # Argument types and constexprs, for cross-compilation (kopt.tools.xcompile). Only in
+                # the interpreter: on a GPU the JIT compiles for real, and timed launches stay bare.
                 note_launch(rec, fn, args, {k: v for k, v in kwargs.items() if k not in ("grid", "warmup")})
             ret = _original(self, *args, **kwargs)
             if "native" not in rec and getattr(ret, "n_regs", None) is not None:

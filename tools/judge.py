@@ -114,7 +114,7 @@ class Check:
                 raise ProblemError(f"The reference (the problem's Model) failed while {what}: {h.get('message')}. "
                                    "Fix the problem file: the judge can only check candidates against a reference "
                                    "that runs.")
-            status = h.get("kind") if h.get("kind") in ("compile_error", "runtime_error") else "runtime_error"
+            status = h.get("kind") if h.get("kind") in ("compile_error", "runtime_error", "timeout") else "runtime_error"
             raise _Stop(status, f"{h.get('message')} (while {what})", err)
         return frame
 
