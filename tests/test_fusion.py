@@ -183,3 +183,15 @@ def test_auto_seeds_the_llm_with_the_compilers_guess(tmp_path):
     origins = sorted(c["origin"] for c in shown["candidates"])
     assert origins == ["builtin:default", "llm"], origins
     assert all(c["status"] == "correct" for c in shown["candidates"])
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not Path("/dev/nvidiactl").exists(),
+                    reason="no NVIDIA GPU on this machine (/dev/nvidiactl absent)")
+@pytest.mark.parametrize("problem", ["level1/15_layer_norm", "level2/1_linear_bias_gelu"])
+def test_builtin_on_a_gpu_finds_a_faster_verified_kernel(tmp_path, problem):
+    out = tmp_path / "out.py"
+    res = run_kopt("optimize", str(SUITE / f"{problem}.py"), "--proposer", "builtin", "--device", "cuda",
+                   "--budget", "4", "--json", "--out", str(out), "--run-dir", str(tmp_path / "run"), timeout=900)
+    assert res.json["best_status"] == "correct", res.stderr[-2000:]
+    assert res.json["status"] in ("improved", "no_improvement")

@@ -63,7 +63,7 @@ def test_nothing_written_when_nothing_is_verified(tmp_path):
 def test_no_llm_configured_says_how(tmp_path):
     env = {k: "" for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "KOPT_MODEL")}
     env["HOME"] = str(tmp_path)
-    res = run_kopt("optimize", str(PROBLEM), "--device", "cpu", env=env)
+    res = run_kopt("optimize", str(PROBLEM), "--proposer", "llm", "--device", "cpu", env=env)
     assert res.code == 2
     assert "--model" in res.stderr and "OPENAI_BASE_URL" in res.stderr
 
