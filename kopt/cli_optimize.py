@@ -136,7 +136,7 @@ def run_optimize(args) -> int:
     else:
         progress.final(outcome, describe_usage(store))
     store.close()
-    if code == EXIT_OK and outcome.status == "nothing_verified":
+    if code == EXIT_OK and outcome.status in ("nothing_verified", "error"):
         code = EXIT_FAIL
     return code
 

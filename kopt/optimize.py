@@ -93,7 +93,12 @@ def finish(store, problem: Path, out_path: Path, check_fn, cpu: bool, on_event) 
                        "(on CPU kopt only writes candidates that run their own Triton kernels)", best=winner)
     source = Path(winner["path"]).read_text()
     analysis = store.meta().get("analysis")
-    out_path.write_text(header(winner, problem, cpu, analysis) + source)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(header(winner, problem, cpu, analysis) + source)
+    except OSError as e:  # the run's result is not lost: the winner stays in the run directory
+        return Outcome("error", f"could not write {out_path} ({e}); the verified winner "
+                       f"(#{winner['id']}) is kept at {winner['path']}", best=winner)
     store.update_meta(out=str(out_path), winner=winner["id"])
     perf = "".join(f"\n{line}" for line in performance_lines(winner, analysis))
     if cpu:

@@ -195,3 +195,17 @@ def test_builtin_on_a_gpu_finds_a_faster_verified_kernel(tmp_path, problem):
                    "--budget", "4", "--json", "--out", str(out), "--run-dir", str(tmp_path / "run"), timeout=900)
     assert res.json["best_status"] == "correct", res.stderr[-2000:]
     assert res.json["status"] in ("improved", "no_improvement")
+
+
+def test_out_in_a_new_folder_is_created_and_an_unwritable_one_keeps_the_winner(tmp_path):
+    ok = tmp_path / "new" / "dir" / "out.py"
+    res = run_kopt("optimize", str(PROBLEMS / "broadcast_chain.py"), "--proposer", "builtin", "--device", "cpu",
+                   "--budget", "1", "--json", "--out", str(ok), "--run-dir", str(tmp_path / "run"), timeout=600)
+    assert res.code == 0 and ok.exists(), res.stderr[-2000:]
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the folder should be: --out cannot be written
+    res = run_kopt("optimize", str(PROBLEMS / "broadcast_chain.py"), "--proposer", "builtin", "--device", "cpu",
+                   "--budget", "1", "--json", "--out", str(blocked / "out.py"), "--run-dir", str(tmp_path / "run2"),
+                   timeout=600)
+    assert res.code == 1 and "Traceback" not in res.stderr
+    assert res.json["status"] == "error" and "kept at" in res.json["message"]
