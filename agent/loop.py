@@ -10,7 +10,8 @@ anything.
 Ranking. On a GPU: measured speedup. On CPU, where Triton runs interpreted and times say nothing
 about a GPU, verified candidates are ranked by a documented proxy: running our own Triton kernels
 beats plain PyTorch; then fewer kernel launches per forward (each launch is a round trip through
-memory); then the interpreted time.
+memory); then no register spills in the kernels cross-compiled for the target GPU; then the
+interpreted time.
 """
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ def rank_key(row: dict, cpu: bool):
         return (row.get("speedup") or 0.0,)
     launches = sum(k.get("launches", 0) for k in v.get("kernels") or [])
     own = 1 if launches else 0
-    return (own, -launches if own else 0, -(row.get("candidate_ms") or float("inf")))
+    # Interpreted times say nothing about a GPU; the cross-compiled kernels' register spills do.
+    spills = 1 if (v.get("xcompile") or {}).get("spills") else 0
+    return (own, -launches if own else 0, -spills, -(row.get("candidate_ms") or float("inf")))
 
 
 class Loop:

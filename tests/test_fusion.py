@@ -209,3 +209,11 @@ def test_out_in_a_new_folder_is_created_and_an_unwritable_one_keeps_the_winner(t
                    timeout=600)
     assert res.code == 1 and "Traceback" not in res.stderr
     assert res.json["status"] == "error" and "kept at" in res.json["message"]
+
+
+def test_cpu_ranking_prefers_kernels_that_do_not_spill_on_the_gpu():
+    from kopt.agent.loop import rank_key
+    row = lambda spills, ms: {"candidate_ms": ms, "verdict": {"kernels": [{"name": "k0", "launches": 1}],
+                                                             "xcompile": {"spills": spills}}}
+    assert rank_key(row(False, 900.0), cpu=True) > rank_key(row(True, 100.0), cpu=True)
+    assert rank_key(row(False, 100.0), cpu=True) > rank_key(row(False, 900.0), cpu=True)
