@@ -28,14 +28,12 @@ CASES = [
     ("sum_middle_dim", "default", ["k0_sum_tanh"]),
     ("long_softmax", "default", ["k0_max_exp_sum"]),              # looped: 10007 > one block
     ("long_argmax_cumsum", "default", ["k0_argmax_cumsum_max"]),
-    ("long_argmax_cumsum", "whole-row", ["k0_argmax_cumsum_max"]),
     ("linear_odd", "unfused-epilogue", ["k0_matmul", "k1_relu"]),
-    ("bmm_scale_residual", "default", ["k0_matmul"]),
     ("layer_norm_two_dims", "default", ["k0_sum_rsqrt_gelu"]),
     ("cross_entropy_ignore", "default", None),   # checked in its own test below
     ("rmsnorm_bf16", "default", ["k0_sum_rsqrt"]),
 ]
-SUITE_CASES = ["level1/20_gemv_decode_bf16", "level2/4_swiglu_bf16", "level2/14_conv2d_bias_relu"]
+SUITE_CASES = ["level1/20_gemv_decode_bf16", "level2/14_conv2d_bias_relu"]
 
 
 def _variant(g, spec) -> Variant:
@@ -147,7 +145,7 @@ NO_LLM = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "KOPT_MODEL": ""}
 
 def test_optimize_without_an_llm_uses_the_builtin_compiler(tmp_path):
     """The README's main job: no key, no GPU — `kopt optimize` (proposer auto) falls back to builtin."""
-    out = tmp_path / "out.py"
+    out = tmp_path / "new" / "folder" / "out.py"  # --out's folder is created
     res = run_kopt("optimize", str(PROBLEMS / "linear_odd.py"), "--device", "cpu", "--budget", "1", "--json",
                    "--out", str(out), "--run-dir", str(tmp_path / "run"), timeout=600,
                    env={**NO_LLM, "HOME": str(tmp_path)})
@@ -197,11 +195,7 @@ def test_builtin_on_a_gpu_finds_a_faster_verified_kernel(tmp_path, problem):
     assert res.json["status"] in ("improved", "no_improvement")
 
 
-def test_out_in_a_new_folder_is_created_and_an_unwritable_one_keeps_the_winner(tmp_path):
-    ok = tmp_path / "new" / "dir" / "out.py"
-    res = run_kopt("optimize", str(PROBLEMS / "broadcast_chain.py"), "--proposer", "builtin", "--device", "cpu",
-                   "--budget", "1", "--json", "--out", str(ok), "--run-dir", str(tmp_path / "run"), timeout=600)
-    assert res.code == 0 and ok.exists(), res.stderr[-2000:]
+def test_an_unwritable_out_keeps_the_winner(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("")  # a file where the folder should be: --out cannot be written
     res = run_kopt("optimize", str(PROBLEMS / "broadcast_chain.py"), "--proposer", "builtin", "--device", "cpu",
