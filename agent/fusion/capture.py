@@ -55,6 +55,7 @@ def capture(model, inputs) -> dict:
 
     with torch.no_grad():
         gm = make_fx(f, tracing_mode="real")(params, buffers, *inputs)
+        returns_tuple = isinstance(model(*inputs), (tuple, list))
 
     L = Lowerer()
     leaves = [("param", k, v) for k, v in params.items()] + [("buffer", k, v) for k, v in buffers.items()]
@@ -87,8 +88,7 @@ def capture(model, inputs) -> dict:
             unsupported.append(f"{node.target}: {e}")
 
     out = next(n for n in gm.graph.nodes if n.op == "output").args[0]
-    single = not isinstance(out, (list, tuple)) or (isinstance(out, (list, tuple)) and len(out) == 1
-                                                   and not isinstance(model(*inputs), (tuple, list)))
+    single = not isinstance(out, (list, tuple)) or (len(out) == 1 and not returns_tuple)
     outs = [out] if not isinstance(out, (list, tuple)) else list(out)
     out_refs = [L.arg(o) for o in outs]
     nodes = _live(L.nodes, out_refs)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, kernel_name, load_expr, store_value
-from kopt.agent.fusion.ir import Graph, is_contiguous, numel
+from kopt.agent.fusion.ir import Graph, contiguous_stride, is_contiguous, numel
 from kopt.agent.fusion.layout import collapse
 from kopt.agent.fusion.texpr import TORCH_DTYPE
 
@@ -31,7 +31,7 @@ def pointwise(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) 
     if has_iota:
         axes = [[d] for d in range(len(S)) if S[d] != 1]
     else:
-        axes = collapse(S, list(range(len(S))), [(s, st or _contig(S)) for s, st in layouts])
+        axes = collapse(S, list(range(len(S))), [(s, st or contiguous_stride(S)) for s, st in layouts])
     simple = not has_iota and len(axes) <= 1 and all(
         numel(g[a]["shape"]) == numel(S) and is_contiguous(g[a]["shape"], g[a]["stride"]) for a in ins)
 
@@ -96,11 +96,6 @@ def pointwise(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) 
                       f"num_warps={var.warps})")
     launch += reshape_outputs(g, G, names)
     return KernelOut(name, src, launch, describe(g, G.members))
-
-
-def _contig(shape):
-    from kopt.agent.fusion.ir import contiguous_stride
-    return contiguous_stride(shape)
 
 
 def shape_source(g: Graph, G, names: dict) -> str:

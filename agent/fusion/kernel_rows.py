@@ -250,7 +250,7 @@ class RowsGen:
         return lines + self.stores(em, "row")
 
     # -------------------------------------------------------------- launch
-    def build(self, device_names: dict) -> KernelOut:
+    def build(self) -> KernelOut:
         g, G, var = self.g, self.G, self.var
         name = kernel_name(g, G)
         looped = var.row_block > 0
@@ -293,4 +293,4 @@ class RowsGen:
 
 
 def rows(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> KernelOut:
-    return RowsGen(g, G, names, kname, var).build(names)
+    return RowsGen(g, G, names, kname, var).build()
