@@ -1,4 +1,5 @@
-"""Unit tests for kopt.tools.loader: static inspection, readable LoadErrors, shrinking, executing."""
+"""Unit tests for kopt.tools.loader: static inspection, readable LoadErrors, executing.
+(Sizes and configurations: tests/test_sizing.py.)"""
 from __future__ import annotations
 
 import ast
@@ -10,8 +11,7 @@ import pytest
 import torch
 
 from kopt.tools import loader
-from kopt.tools.loader import (AUTO_CAP, LoadError, check_signatures, constants_product, count_input_numel,
-                               exec_module, inspect_file, shrink_source)
+from kopt.tools.loader import LoadError, check_signatures, exec_module, inspect_file
 
 PROBLEM = textwrap.dedent('''\
     import torch
@@ -310,91 +310,6 @@ def test_cpu_sizes_with_unhashable_key_is_a_load_error(tmp_path):
     _load_error(p, "problem")
 
 
-# ----------------------------------------------------------------------------- shrink_source
-
-SIZES_SRC = textwrap.dedent('''\
-    batch_size = 4096
-    dim = 128 * 4
-    small = 64
-    just_over = 65
-    negative = -1000
-    eps = 1e-5
-    big_float = 3.5e6
-    name = "a string longer than sixty-four characters is not a size at all............"
-    flag = True
-    derived = batch_size * 2
-    called = int("999")
-    annotated: int = 5000
-
-
-    def helper():
-        inner = 100000
-        return inner
-
-
-    class Cfg:
-        width = 1 << 20
-    ''')
-
-
-def _run_source(src: str) -> dict:
-    ns: dict = {}
-    exec(compile(src, "<shrunk>", "exec"), ns)
-    return ns
-
-
-def test_shrink_with_overrides_rewrites_only_named_constants():
-    out, changed = shrink_source(SIZES_SRC, {"batch_size": 16, "dim": 32, "not_there": 7})
-    assert changed == {"batch_size": (4096, 16), "dim": (512, 32)}
-    ns, orig = _run_source(out), _run_source(SIZES_SRC)
-    assert ns["batch_size"] == 16 and ns["dim"] == 32
-    assert ns["derived"] == 32  # later expressions see the new value
-    for k in ("small", "just_over", "negative", "eps", "big_float", "name", "flag", "called", "annotated"):
-        assert ns[k] == orig[k], k
-    assert ns["helper"]() == 100000 and ns["Cfg"].width == 1 << 20
-    assert "not_there" not in ns
-
-
-def test_shrink_override_for_a_non_integer_constant_is_ignored():
-    out, changed = shrink_source(SIZES_SRC, {"eps": 1, "name": 3, "derived": 1})
-    assert changed == {}
-    ns = _run_source(out)
-    assert ns["eps"] == 1e-5 and ns["derived"] == 8192
-
-
-def test_shrink_with_none_caps_every_large_int_constant():
-    out, changed = shrink_source(SIZES_SRC, None)
-    assert changed == {"batch_size": (4096, AUTO_CAP), "dim": (512, AUTO_CAP), "just_over": (65, AUTO_CAP)}
-    ns, orig = _run_source(out), _run_source(SIZES_SRC)
-    assert ns["batch_size"] == ns["dim"] == ns["just_over"] == 64
-    for k in ("small", "negative", "eps", "big_float", "name", "flag", "called", "annotated"):
-        assert ns[k] == orig[k] and type(ns[k]) is type(orig[k]), k
-    assert ns["derived"] == 128
-    assert ns["helper"]() == 100000 and ns["Cfg"].width == 1 << 20
-
-
-def test_shrink_custom_cap():
-    out, changed = shrink_source("a = 100\nb = 10\nc = 11\n", None, cap=10)
-    assert changed == {"a": (100, 10), "c": (11, 10)}
-    assert _run_source(out)["b"] == 10
-
-
-def test_shrink_of_real_problem_keeps_it_valid(tmp_path):
-    out, changed = shrink_source(PROBLEM, {"batch_size": 4, "dim": 8})
-    assert changed == {"batch_size": (4096, 4), "dim": (512, 8)}
-    mod = exec_module(_write(tmp_path, "shrunk.py", PROBLEM), source=out)
-    try:
-        x, y = mod.get_inputs()
-        assert x.shape == (4, 8)
-        assert mod.get_init_inputs() == [8, 1e-5]
-    finally:
-        sys.modules.pop(mod.__name__, None)
-
-
-def test_auto_cap_is_64():
-    assert AUTO_CAP == 64
-
-
 # ----------------------------------------------------------------------------- exec_module
 
 def test_exec_module_runs_file_as_a_fresh_unregistered_module(tmp_path):
@@ -442,41 +357,3 @@ def test_exec_module_propagates_errors_with_the_file_name(tmp_path):
         exec_module(p)
     frames = traceback.extract_tb(ei.value.__traceback__)
     assert any(f.filename == str(p) and f.lineno == 2 for f in frames)
-
-
-# ----------------------------------------------------------------------------- sizes
-
-def test_constants_product():
-    assert constants_product("a = 4\nb = 2 * 3\nc = 1\nd = 0\ne = 2.5\nf = 'x'\ng = True\n") == 24
-    assert constants_product("") == 1
-    assert constants_product("def f():\n    n = 1000\n    return n\n") == 1
-    assert constants_product("n = 10 ** 6\nm = -5\n") == 10 ** 6
-    assert constants_product(PROBLEM) == 4096 * 512
-
-
-def test_count_input_numel_allocates_nothing(tmp_path):
-    p = _write(tmp_path, "big.py", '''\
-        import torch
-        def get_inputs():
-            return [torch.randn(100_000, 100_000), 3, torch.ones(7)]
-        ''')
-    mod = exec_module(p)
-    try:
-        assert count_input_numel(mod) == 10 ** 10 + 7
-        assert torch.empty(1).device.type == "cpu"  # default device restored
-    finally:
-        sys.modules.pop(mod.__name__, None)
-
-
-def test_count_input_numel_is_zero_when_inputs_fail(tmp_path):
-    p = _write(tmp_path, "bad.py", "def get_inputs():\n    raise RuntimeError('no')\n")
-    mod = exec_module(p)
-    try:
-        assert count_input_numel(mod) == 0
-        assert torch.empty(1).device.type == "cpu"
-    finally:
-        sys.modules.pop(mod.__name__, None)
-
-
-def test_module_constants():
-    assert loader.BIG_INPUT_NUMEL == 4_000_000

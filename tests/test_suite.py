@@ -24,9 +24,12 @@ def _load_small(path: Path):
     info = loader.inspect_file(path, "problem")
     assert info.source.lstrip().startswith('"""'), "a problem starts with a one-line docstring"
     assert info.cpu_sizes, "a suite problem declares CPU_SIZES"
-    src, changed = loader.shrink_source(info.source, info.cpu_sizes)
-    assert set(changed) == set(info.cpu_sizes), f"CPU_SIZES names a non-constant: {set(info.cpu_sizes) - set(changed)}"
-    return loader.exec_module(path, src)
+    from kopt.tools import sizing
+    symbols = sizing.scan(info.source)
+    values = sizing.cpu_sizes_values(symbols, info.cpu_sizes)
+    named = {s.name for s in symbols if s.key in values}
+    assert named == set(info.cpu_sizes), f"CPU_SIZES names a non-constant: {set(info.cpu_sizes) - named}"
+    return loader.exec_module(path, sizing.apply(info.source, symbols, values))
 
 
 def _outputs(module, seed: int):

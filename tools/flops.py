@@ -160,15 +160,10 @@ def count_problem(path: str) -> dict:
         return {**count_module(model, inputs), "counted_on": "meta", "sizes": "as written"}
     except Exception as e:  # noqa: BLE001 - counting falls back, the reason is reported
         meta_error = f"{type(e).__name__}: {str(e)[:300]}"
-    info = loader.inspect_file(path, "problem")
-    sizes = "as written"
-    if info.cpu_sizes:
-        source, _ = loader.shrink_source(source, info.cpu_sizes)
-        sizes = "CPU_SIZES"
-    elif loader.constants_product(source) > loader.BIG_INPUT_NUMEL:
-        source, _ = loader.shrink_source(source, None)
-        sizes = f"auto-capped to {loader.AUTO_CAP}"
-    module = loader.exec_module(path, source)
+    # The same CPU sizes the judge checks at (kopt.tools.sizing is the one policy for them).
+    from kopt.tools.judged import judged_config
+    module, cfg = judged_config(path, "cpu", "auto")
+    sizes = cfg.note
     torch.manual_seed(0)
     model = module.Model(*module.get_init_inputs())
     result = count_module(model, list(module.get_inputs()))

@@ -6,17 +6,7 @@ candidate defines `class ModelNew(nn.Module)` with the same constructor and forw
 Static checks (`inspect_file`) need no torch and run in the judge; executing a file
 (`exec_module`) happens only inside a worker process.
 
-CPU-sized inputs. Public problems use GPU sizes far too big for the Triton interpreter. A problem
-may say how to shrink itself, and stay a valid KernelBench file, with a top-level dict:
-
-    batch_size = 4096          # sizes live in one place at the top
-    dim = 393216
-    CPU_SIZES = {"batch_size": 16, "dim": 1000}
-
-In CPU mode the loader rewrites those top-level assignments before executing the file. A problem
-without CPU_SIZES whose inputs are large (counted on the meta device, nothing allocated) gets a
-generic fallback: every top-level integer constant above AUTO_CAP is rewritten to AUTO_CAP; if the
-shrunken problem no longer runs, the original sizes are used.
+CPU sizes are decided in one place, kopt.tools.sizing (and applied by kopt.tools.judged).
 """
 from __future__ import annotations
 
@@ -25,10 +15,6 @@ import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-
-AUTO_CAP = 64
-# Above this many input elements a problem without CPU_SIZES is auto-shrunk on CPU.
-BIG_INPUT_NUMEL = 4_000_000
 
 
 class LoadError(Exception):
@@ -136,50 +122,6 @@ def _positional(names: list[str]) -> list[str]:
     return [n for n in names if not n.startswith("*")]
 
 
-# ----------------------------------------------------------------------------- shrinking
-
-def _int_value(node: ast.expr) -> int | None:
-    """Value of an integer constant expression such as `128 * 4`, else None."""
-    try:
-        code = compile(ast.Expression(node), "<size>", "eval")
-    except (TypeError, ValueError):
-        return None
-    if any(not isinstance(n, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.operator,
-                              ast.unaryop)) for n in ast.walk(ast.Expression(node))):
-        return None
-    try:
-        value = eval(code, {"__builtins__": {}})  # only arithmetic on literals reaches here
-    except Exception:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def shrink_source(source: str, overrides: dict[str, int] | None, cap: int = AUTO_CAP) -> tuple[str, dict]:
-    """Rewrite top-level size constants: the named ones to their override, or all ints above `cap`."""
-    tree = ast.parse(source)
-    changed: dict[str, tuple[int, int]] = {}
-    for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)):
-            continue
-        name = node.targets[0].id
-        value = _int_value(node.value)
-        if value is None:
-            continue
-        if overrides is not None:
-            if name in overrides:
-                new = overrides[name]
-            else:
-                continue
-        elif value > cap:
-            new = cap
-        else:
-            continue
-        node.value = ast.copy_location(ast.Constant(new), node.value)
-        changed[name] = (value, new)
-    return ast.unparse(tree), changed
-
-
 # ----------------------------------------------------------------------------- executing (workers only)
 
 _counter = [0]
@@ -196,28 +138,3 @@ def exec_module(path: str | Path, source: str | None = None):
     code = compile(source if source is not None else p.read_text(), str(p), "exec")
     exec(code, module.__dict__)
     return module
-
-
-def constants_product(source: str) -> int:
-    """Product of the top-level integer constants: a cheap bound on input size for most problems."""
-    prod = 1
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            v = _int_value(node.value)
-            if v is not None and v > 1:
-                prod *= v
-    return prod
-
-
-def count_input_numel(module) -> int:
-    """How many elements get_inputs() would create, measured on the meta device (no memory used)."""
-    import torch
-    prev = torch.get_default_device() if hasattr(torch, "get_default_device") else None
-    try:
-        torch.set_default_device("meta")
-        inputs = module.get_inputs()
-        return sum(t.numel() for t in inputs if isinstance(t, torch.Tensor))
-    except Exception:
-        return 0  # cannot tell: do not shrink
-    finally:
-        torch.set_default_device(prev)

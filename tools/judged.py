@@ -1,0 +1,97 @@
+"""Load a problem at a configuration, in a process that has torch (a worker, the compiler's capture,
+the FLOP counter). The policy itself (what is judged, what is tried) is kopt.tools.sizing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kopt.tools import loader, sizing
+
+
+class UnusableOnCPU(Exception):
+    """The problem cannot run on the CPU at any size kopt can choose; the message says what to set."""
+
+
+@dataclass
+class Config:
+    source: str                                   # the problem file at this configuration
+    values: dict = field(default_factory=dict)    # symbol key -> value, for the symbols changed
+    note: str = "as written"                      # "CPU_SIZES", "auto-capped to 64", "as written", ...
+    symbols: list = field(default_factory=list)
+
+    def sizes(self) -> dict:
+        """{label: [as written, now]} of the changed symbols (the verdict's `sizes.changed`)."""
+        return {s.label: [s.value, self.values[s.key]] for s in self.symbols if s.key in self.values}
+
+
+def numel_on_meta(module) -> int | None:
+    """Elements of the inputs, the parameters and one output, counted without allocating anything."""
+    import torch
+    from kopt.tools.compare import tensors
+    try:
+        with torch.device("meta"):
+            torch.manual_seed(0)
+            inputs = list(module.get_inputs())
+            model = module.Model(*module.get_init_inputs())
+            n = sum(t.numel() for t in inputs if isinstance(t, torch.Tensor))
+            n += sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())
+            try:
+                with torch.no_grad():
+                    out = model(*inputs)
+                n += sum(t.numel() for t in tensors(out))
+            except Exception:  # noqa: BLE001 - an op without a meta kernel: inputs and weights still count
+                pass
+            return n
+    except Exception:  # noqa: BLE001 - cannot tell on meta
+        return None
+
+
+def runs(module) -> str | None:
+    """None if the problem constructs and runs one forward; else why not (one line)."""
+    import torch
+    try:
+        torch.manual_seed(0)
+        model = module.Model(*module.get_init_inputs())
+        with torch.no_grad():
+            model(*module.get_inputs())
+        return None
+    except BaseException as e:  # noqa: BLE001 - any failure means "not at these sizes"
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return f"{type(e).__name__}: {str(e)[:200]}"
+
+
+def judged_config(path: str, device: str, mode: str = "auto") -> tuple[object, Config]:
+    """(module, Config) of the judged configuration: see kopt.tools.sizing for the policy."""
+    source = open(path).read()
+    symbols = sizing.scan(source)
+    cfg = Config(source, {}, "as written", symbols)
+    if device != "cpu" or mode != "auto":
+        return loader.exec_module(path, source), cfg
+    info = loader.inspect_file(path, "problem")
+    if info.cpu_sizes:
+        values = sizing.cpu_sizes_values(symbols, info.cpu_sizes)
+        cfg = Config(sizing.apply(source, symbols, values), values, "CPU_SIZES", symbols)
+        return loader.exec_module(path, cfg.source), cfg
+    module = loader.exec_module(path, source)
+    if sizing.size_product(symbols) <= sizing.BIG_NUMEL:
+        return module, cfg
+    numel = numel_on_meta(module)
+    if numel is not None and numel <= sizing.BIG_NUMEL:
+        return module, cfg
+    values = sizing.capped_values(symbols)
+    if not values:
+        return module, cfg
+    small = sizing.apply(source, symbols, values)
+    capped = loader.exec_module(path, small)
+    why = runs(capped)
+    if why is None:
+        return capped, Config(small, values, f"auto-capped to {sizing.AUTO_CAP}", symbols)
+    cfg.note = f"as written (the sizes capped to {sizing.AUTO_CAP} do not run: {why})"
+    return module, cfg
+
+
+def unusable_message(path: str, cfg: Config, why: str) -> str:
+    return (f"unusable on CPU: {path} does not run here at {cfg.note} ({why}). Give it smaller CPU sizes with a "
+            "top-level CPU_SIZES = {\"name\": value, ...} dict (KernelBench ignores it), raise the worker's "
+            "memory limit with --memory-gb, or check it on a GPU (--device cuda).")

@@ -1,0 +1,294 @@
+"""The one sizing policy: which configuration of a problem is judged, and which unseen ones are tried.
+
+A *configuration* is the problem file with some of its size constants and scalar constructor
+arguments set to other values. The judge, the FLOP counter and the built-in compiler's trace all
+ask this module, so they agree on what "the judged sizes" are.
+
+Symbols (found in the source, no code run):
+  * top-level integer constants, including tuple assignments (`height, width = 256, 256`), tuple
+    values (`shape = (128, 4096)`) and constant expressions (`dim = 128 * 4`): sizes;
+  * integer literals inside `get_inputs()` / `get_init_inputs()` (`torch.randn(16, 1024)`), one
+    symbol per distinct value, so a size written twice changes in both places: sizes;
+  * top-level float constants and float literals inside `get_init_inputs()`: scalar arguments
+    (a scale, a temperature, an eps).
+Ints below MIN_SIZE (axes, kernel sizes, strides, tiny batches) and bools are structural and stay.
+
+Rewrites are text edits at the literals' own positions, so every line number of the problem (and
+of a candidate) is unchanged: error messages and Triton's source lookups still point at the file.
+
+The judged configuration: on a GPU, the file as written. On the CPU, `CPU_SIZES` when the problem
+has it; otherwise, when its tensors are large, every size above AUTO_CAP capped to AUTO_CAP
+(checked by running it; the original is kept when the capped one fails). Unseen configurations
+are drawn around the judged one by `propose` with the judge's unpredictable randomness and are
+only used after the reference ran on them (see tools/judge_configs.py).
+"""
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass, field
+
+AUTO_CAP = 64
+# Above this many elements (inputs + parameters + one output, counted on the meta device) a problem
+# without CPU_SIZES is capped on CPU.
+BIG_NUMEL = 4_000_000
+MIN_SIZE = 8
+FACTORIES = ("get_inputs", "get_init_inputs")
+
+
+@dataclass
+class Symbol:
+    key: str                   # unique: "batch_size", "shape[1]", "literal 1024", "literal 0.5"
+    label: str                 # for people: "batch_size", "shape[1]", "size 1024"
+    kind: str                  # "size" (int) or "arg" (float)
+    value: int | float         # as written
+    spans: list = field(default_factory=list)  # (start, end) byte offsets of the literal(s)
+    name: str | None = None    # top-level name a candidate's copy would use, with index for tuples
+    index: int | None = None
+
+
+# ----------------------------------------------------------------------------- finding symbols
+
+def _int_value(node: ast.expr):
+    """Value of an integer constant expression such as `128 * 4` (literals and arithmetic only)."""
+    if any(not isinstance(n, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.operator, ast.unaryop))
+           for n in ast.walk(ast.Expression(node))):
+        return None
+    if any(isinstance(n, ast.Constant) and type(n.value) is not int for n in ast.walk(node)):
+        return None
+    try:
+        value = eval(compile(ast.Expression(node), "<size>", "eval"), {"__builtins__": {}})
+    except Exception:  # noqa: BLE001 - 1 // 0 and friends: not a size
+        return None
+    return value if type(value) is int and abs(value) < 1 << 40 else None
+
+
+def _float_value(node: ast.expr):
+    if isinstance(node, ast.Constant) and type(node.value) is float:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) is float:
+        return -node.operand.value
+    return None
+
+
+class _Offsets:
+    """ast positions (line, UTF-8 byte column) to byte offsets of the whole source."""
+
+    def __init__(self, source: str):
+        self.data = source.encode()
+        self.starts = [0]
+        for i, b in enumerate(self.data):
+            if b == 10:
+                self.starts.append(i + 1)
+
+    def span(self, node) -> tuple[int, int]:
+        return (self.starts[node.lineno - 1] + node.col_offset, self.starts[node.end_lineno - 1] + node.end_col_offset)
+
+
+def _top_level(tree: ast.Module, off: _Offsets):
+    """(name, index, value node) for each top-level constant binding."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and node.simple:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            if isinstance(value, (ast.Tuple, ast.List)) and all(_int_value(e) is not None for e in value.elts):
+                for i, e in enumerate(value.elts):
+                    yield target.id, i, e
+            else:
+                yield target.id, None, value
+        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+            for t, e in zip(target.elts, value.elts):
+                if isinstance(t, ast.Name):
+                    yield t.id, None, e
+
+
+def scan(source: str) -> list[Symbol]:
+    """Every size and scalar argument of a problem file (see the module docstring)."""
+    tree = ast.parse(source)
+    off = _Offsets(source)
+    out: list[Symbol] = []
+    for name, index, node in _top_level(tree, off):
+        if name == "CPU_SIZES":
+            continue
+        key = name if index is None else f"{name}[{index}]"
+        iv, fv = _int_value(node), _float_value(node)
+        if iv is not None and iv >= MIN_SIZE:
+            out.append(Symbol(key, key, "size", iv, [off.span(node)], name, index))
+        elif fv is not None and fv != 0.0:
+            out.append(Symbol(key, key, "arg", fv, [off.span(node)], name, index))
+    literals: dict = {}
+    for fn in tree.body:
+        if not (isinstance(fn, ast.FunctionDef) and fn.name in FACTORIES):
+            continue
+        for node in ast.walk(fn):
+            for child, where in _literal_positions(node):
+                v = child.value
+                if type(v) is int and v >= MIN_SIZE:
+                    literals.setdefault(("size", v), []).append(off.span(child))
+                elif type(v) is float and v != 0.0 and fn.name == "get_init_inputs" and where != "kw":
+                    literals.setdefault(("arg", v), []).append(off.span(child))
+    for (kind, v), spans in literals.items():
+        out.append(Symbol(f"literal {v!r}", f"{'size' if kind == 'size' else 'value'} {v!r}", kind, v, spans))
+    return out
+
+
+def _literal_positions(node):
+    """Literal constants used as sizes: positional call arguments and tuple/list/return elements."""
+    if isinstance(node, ast.Call):
+        for a in node.args:
+            if isinstance(a, ast.Constant):
+                yield a, "pos"
+        for k in node.keywords:  # size=..., num_classes=...; never dim=/axis= (axes)
+            if isinstance(k.value, ast.Constant) and k.arg not in ("dim", "dims", "axis", "dtype", "device"):
+                yield k.value, "kw"
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for e in node.elts:
+            if isinstance(e, ast.Constant):
+                yield e, "elt"
+    elif isinstance(node, ast.Return) and isinstance(node.value, ast.Constant):
+        yield node.value, "elt"
+
+
+# ----------------------------------------------------------------------------- applying
+
+def _literal(v) -> str:
+    return repr(int(v)) if isinstance(v, int) and not isinstance(v, bool) else repr(float(v))
+
+
+def apply(source: str, symbols: list[Symbol], values: dict) -> str:
+    """The source with each symbol in `values` (key -> value) rewritten in place."""
+    edits = [(s, e, _literal(values[sym.key])) for sym in symbols if sym.key in values for s, e in sym.spans]
+    return _edit(source, edits)
+
+
+def _edit(source: str, edits) -> str:
+    data = source.encode()
+    for s, e, text in sorted(edits, reverse=True):
+        data = data[:s] + text.encode() + data[e:]
+    return data.decode()
+
+
+def candidate_source(cand_source: str, symbols: list[Symbol], values: dict) -> tuple[str, list[str]]:
+    """A candidate's copies of the problem's top-level constants (same name, same value as the
+    problem's, as written or as judged) get the configuration's values too, so a KernelBench
+    candidate that copied `dim = 16384` is treated exactly like the problem itself."""
+    try:
+        tree = ast.parse(cand_source)
+    except SyntaxError:
+        return cand_source, []
+    off = _Offsets(cand_source)
+    by_name = {(s.name, s.index): s for s in symbols if s.name is not None}
+    edits, names = [], []
+    for name, index, node in _top_level(tree, off):
+        sym = by_name.get((name, index))
+        if sym is None or sym.key not in values:
+            continue
+        v = _int_value(node) if sym.kind == "size" else _float_value(node)
+        if v is not None and v == sym.value:
+            s, e = off.span(node)
+            edits.append((s, e, _literal(values[sym.key])))
+            names.append(sym.key)
+    return _edit(cand_source, edits), names
+
+
+# ----------------------------------------------------------------------------- judged sizes
+
+def cpu_sizes_values(symbols: list[Symbol], cpu_sizes: dict) -> dict:
+    return {s.key: cpu_sizes[s.name] for s in symbols
+            if s.kind == "size" and s.index is None and s.name in cpu_sizes}
+
+
+def capped_values(symbols: list[Symbol], cap: int = AUTO_CAP) -> dict:
+    return {s.key: cap for s in symbols if s.kind == "size" and s.value > cap}
+
+
+def size_product(symbols: list[Symbol]) -> int:
+    """A cheap upper bound on tensor sizes: the product of every size symbol."""
+    return math.prod(s.value for s in symbols if s.kind == "size")
+
+
+def show(symbols: list[Symbol], values: dict) -> str:
+    """Every size of a configuration (`values` over the as-written ones): `ROWS 128, COLS 1000`."""
+    return ", ".join(f"{s.label} {values.get(s.key, s.value)}" for s in symbols if s.kind == "size")
+
+
+def describe(symbols: list[Symbol], values: dict, base: dict | None = None) -> str:
+    """`batch_size 37, dim 53, eps 3.7e-05` for the symbols `values` changes (relative to `base`)."""
+    base = base or {}
+    parts = []
+    for s in symbols:
+        if s.key in values and values[s.key] != base.get(s.key, s.value):
+            v = values[s.key]
+            text = f"{v:.3g}" if isinstance(v, float) else str(v)
+            parts.append(f"{s.label} {text}" if s.name else f"{s.label} -> {text}")
+    return ", ".join(parts) or "the judged sizes"
+
+
+# ----------------------------------------------------------------------------- unseen configurations
+
+# Strategies, tried in order until the reference runs: sizes drawn independently as odd numbers;
+# then equal sizes kept equal; then multiples of 8 (or of the size's own power-of-two factor, up to
+# 64), which keeps head counts and groups dividing their dims; then one size at a time; then the
+# scalar arguments alone.
+STRATEGIES = ("independent-odd", "consistent-odd", "consistent-mult8", "consistent-pow2", "single", "single",
+              "args-only")
+
+
+def _pow2_factor(v: int, cap: int) -> int:
+    p = 1
+    while v % (p * 2) == 0 and p * 2 <= cap:
+        p *= 2
+    return p
+
+
+def _draw_size(rng, v: int, larger: bool, step: int) -> int:
+    lo, hi = (v * 1.15, v * 1.7) if larger else (max(2, v * 0.35), v * 0.87)
+    ks = [k for k in range(max(1, math.ceil(lo / step)), int(hi // step) + 1)
+          if (step > 1 or k % 2 == 1) and k * step != v and (k * step) & (k * step - 1)]
+    if not ks:  # nothing non-power-of-two in range: any other multiple near it
+        ks = [k for k in range(max(1, math.ceil(lo / step)), int(hi // step) + 2) if k * step != v] or [v // step + 1]
+    return rng.choice(ks) * step
+
+
+def _draw_arg(rng, v: float) -> float:
+    f = rng.uniform(0.4, 0.8) if rng.random() < 0.5 else rng.uniform(1.25, 2.5)
+    if 0 < abs(v) < 1 and abs(v * f) >= 1:  # probabilities, momenta, slopes stay below 1
+        f = rng.uniform(0.4, 0.8)
+    return float(f"{v * f:.4g}")
+
+
+def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool) -> tuple[dict, str]:
+    """New values (key -> value) for one unseen configuration around `base` (the judged values),
+    and the strategy's name. `larger` draws sizes above the judged ones, else below."""
+    strategy = STRATEGIES[min(attempt, len(STRATEGIES) - 1)]
+    sizes = [s for s in symbols if s.kind == "size"]
+    args = [s for s in symbols if s.kind == "arg"]
+    cur = lambda s: base.get(s.key, s.value)
+    out: dict = {}
+    if strategy == "single" and sizes:
+        sizes = [rng.choice(sizes)]
+    if strategy != "args-only":
+        by_value: dict = {}
+        for s in sizes:
+            v = cur(s)
+            step = {"consistent-mult8": min(8, _pow2_factor(v, 8)), "consistent-pow2": _pow2_factor(v, 64),
+                    "single": _pow2_factor(v, 64)}.get(strategy, 1)
+            if strategy.startswith("consistent") and v in by_value:
+                out[s.key] = by_value[v]
+                continue
+            # A larger configuration grows some sizes and shrinks others, so the tensors stay
+            # within a few times the judged ones (the CPU budget).
+            grow = larger and (len(sizes) <= 2 or rng.random() < 0.5)
+            out[s.key] = by_value[v] = _draw_size(rng, v, grow, step)
+        if larger and sizes and not any(out[s.key] > cur(s) for s in sizes):
+            s = rng.choice(sizes)
+            out[s.key] = _draw_size(rng, cur(s), True, _pow2_factor(cur(s), 64) if strategy != "independent-odd" else 1)
+    if strategy != "single" or not sizes:
+        for s in args:
+            out[s.key] = _draw_arg(rng, cur(s))
+    return out, strategy
