@@ -36,9 +36,9 @@ def self_candidate(problem: Path, run_dir: Path) -> Path:
 
 
 def make_check_fn(problem: Path, run_dir: Path, device: str, timeout: float):
-    def check_fn(path: Path | None, ncu: bool = False) -> dict:
+    def check_fn(path: Path | None, ncu: bool = False, final: bool = False) -> dict:
         cand = path or self_candidate(problem, run_dir)
-        v = check(str(cand), str(problem), CheckOptions(device=device, timeout=timeout, ncu=ncu))
+        v = check(str(cand), str(problem), CheckOptions(device=device, timeout=timeout, ncu=ncu, final=final))
         return v.to_json()
     return check_fn
 
@@ -50,7 +50,8 @@ def rerun_winner(store, check_fn, cpu: bool, on_event) -> dict | None:
     for r in rows[:3]:
         on_event("phase", text=f"re-verifying candidate #{r['id']} in fresh processes")
         # Nsight Compute only on request (KOPT_NCU=1): it replays every kernel many times.
-        v = check_fn(Path(r["path"]), ncu=True) if wanted_from_env() else check_fn(Path(r["path"]))
+        # New unseen configurations (each check draws its own), then a plain process with no kopt in it.
+        v = check_fn(Path(r["path"]), ncu=wanted_from_env(), final=True)
         if v["status"] == "correct":
             return {**r, "final": v}
         on_event("phase", text=f"candidate #{r['id']} failed its re-check: {v['reason']}")
@@ -67,6 +68,7 @@ def header(winner: dict, problem: Path, cpu: bool, store_analysis: dict | None =
              f"triton {ver.get('triton')}",
              f"# {len(v.get('trials', []))} comparisons against the reference matched (fresh inputs, reused buffers, "
              f"timed and late calls)"]
+    lines += [f"# {line}" for line in coverage_lines(v)]
     lines += [f"# {line}" for line in performance_lines(winner, store_analysis)]
     if cpu:
         kernels = ", ".join(k["name"] for k in v.get("kernels") or []) or "none (plain PyTorch)"
@@ -77,6 +79,21 @@ def header(winner: dict, problem: Path, cpu: bool, store_analysis: dict | None =
         lines.append(f"# speedup {v['speedup']:.3f}x: reference {v['reference_ms']:.4f} ms, candidate "
                      f"{v['candidate_ms']:.4f} ms (medians of {t.get('candidate', {}).get('n')} interleaved trials)")
     return "\n".join(lines) + "\n"
+
+
+def coverage_lines(v: dict) -> list[str]:
+    """Where the verdict holds: each configuration checked, and what could not be checked."""
+    out = []
+    for c in v.get("configs") or []:
+        kind = "judged" if c.get("kind") == "judged" else "unseen"
+        out.append(f"checked at {c['description']}" + ("" if kind == "judged" else " (unseen, drawn at check time)"))
+    final = v.get("final") or {}
+    if final.get("configs"):
+        out.append("and again in a plain process with no kopt code, at " + "; ".join(final["configs"]))
+    for w in v.get("warnings") or []:
+        if w.startswith("verified at the judged configuration"):
+            out.append(f"WARNING: {w}")
+    return out
 
 
 def finish(store, problem: Path, out_path: Path, check_fn, cpu: bool, on_event) -> Outcome:

@@ -51,6 +51,7 @@ from functools import lru_cache
 from kopt.sandbox.protocol import Frame, ProtocolError, recv_frame, send_frame
 
 GIB = 1 << 30
+_TOKEN_VAR = {False: "KOPT_SANDBOX_TOKEN", True: "SANDBOX_TOKEN"}
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.I)
 _ENV_ALLOW = re.compile(
     r"^(PATH|LANG|LC_[A-Z]+|TZ|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|LD_LIBRARY_PATH|TRITON_[A-Z_]+|"
@@ -130,7 +131,7 @@ def isolation_mode() -> str:
 
 # The script runs as root of the new mount namespace, before any candidate code exists.
 _SETUP = r"""
-wd="$1"; home="$2"; size="$3"; drop="$4"; hide="$5"; uid="$6"; shift 6
+wd="$1"; home="$2"; size="$3"; drop="$4"; hide="$5"; uid="$6"; plain="$7"; shift 7
 failed=""
 # /dev itself stays as it is: GPU device nodes must open read-write, and only root may create
 # files there; /dev/shm (world-writable) is made read-only like everything else.
@@ -138,17 +139,17 @@ for m in $(awk '{print $2}' /proc/self/mounts | sort -u); do
   case "$m" in /dev|/dev/pts) continue ;; esac
   mount -o remount,bind,ro "$m" 2>/dev/null || failed="$failed $m"
 done
-mount -t tmpfs -o "size=$size,mode=0777" kopt-work "$wd" || { echo "kopt-sandbox: cannot mount $wd" >&2; exit 97; }
+mount -t tmpfs -o "size=$size,mode=0777" work "$wd" || { echo "sandbox: cannot mount $wd" >&2; exit 97; }
 for p in SECRET_PATHS; do
   t="$home/$p"
-  if [ -d "$t" ]; then mount -t tmpfs -o size=4k,ro kopt-hidden "$t" 2>/dev/null || failed="$failed $t";
+  if [ -d "$t" ]; then mount -t tmpfs -o size=4k,ro hidden "$t" 2>/dev/null || failed="$failed $t";
   elif [ -e "$t" ]; then mount --bind /dev/null "$t" 2>/dev/null || failed="$failed $t"; fi
 done
 # Files the judge names (the problem file, for a candidate) read as empty in here.
 IFS=':'; for t in $hide; do
   [ -f "$t" ] && { mount --bind /dev/null "$t" 2>/dev/null || failed="$failed $t"; }
 done; unset IFS
-export KOPT_RO_FAILED="$failed"
+[ -n "$plain" ] || export KOPT_RO_FAILED="$failed"
 cd "$wd"
 # No exec: this shell stays PID 1 of the namespace, so the worker gets ordinary signal
 # semantics (PID 1 ignores signals it has no handler for, even a SIGSEGV sent to itself).
@@ -163,10 +164,12 @@ exit $?
 """.replace("SECRET_PATHS", " ".join(_SECRET_PATHS))
 
 
-def _clean_env(extra: dict[str, str], workdir: str, token: str) -> dict[str, str]:
+def _clean_env(extra: dict[str, str], workdir: str, token: str, plain: bool = False) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if _ENV_ALLOW.match(k) and not _SECRET_NAME.search(k)}
     env.update(HOME=workdir, TMPDIR=workdir, TRITON_CACHE_DIR=os.path.join(workdir, ".triton"),
-               PYTHONDONTWRITEBYTECODE="1", KOPT_SANDBOX="1", KOPT_SANDBOX_TOKEN=token)
+               PYTHONDONTWRITEBYTECODE="1")
+    # A plain worker (the final verification) shows no kopt name at all; its token goes by another.
+    env.update({_TOKEN_VAR[plain]: token} if plain else {"KOPT_SANDBOX": "1", _TOKEN_VAR[plain]: token})
     env.update({k: v for k, v in extra.items() if not _SECRET_NAME.search(k)})
     return env
 
@@ -205,21 +208,22 @@ class Worker:
     """One sandboxed worker process speaking the frame protocol over a pair of private pipes."""
 
     def __init__(self, argv: list[str], limits: Limits, extra_env: dict[str, str] | None = None,
-                 label: str = "worker", hide: list[str] = ()):
+                 label: str = "worker", hide: list[str] = (), share_fds: tuple[int, ...] = (), plain: bool = False):
         self.limits, self.label = limits, label
         self.mode = isolation_mode()
         self.token = secrets.token_hex(8)
         # As root, each worker gets a uid of its own (no passwd entry needed): RLIMIT_NPROC counts
         # per uid, so one worker's fork bomb cannot starve a concurrent check's workers.
         self.uid = 200_000 + secrets.randbelow(800_000)
-        self.workdir = tempfile.mkdtemp(prefix=f"kopt-{label}-")
+        self.plain = plain
+        self.workdir = tempfile.mkdtemp(prefix="w-" if plain else f"kopt-{label}-")
         os.chmod(self.workdir, 0o777)
         self.stdout, self.stderr = BoundedCapture(limits.capture_bytes), BoundedCapture(limits.capture_bytes)
         to_r, self._to_w = os.pipe()
         self._from_r, from_w = os.pipe()
-        env = _clean_env(extra_env or {}, self.workdir, self.token)
-        env["KOPT_FDS"] = f"{to_r},{from_w}"
-        if self.mode != "none":
+        env = _clean_env(extra_env or {}, self.workdir, self.token, plain)
+        env["W_FDS" if plain else "KOPT_FDS"] = f"{to_r},{from_w}"
+        if self.mode != "none" and not plain:
             env["KOPT_PIDNS"] = "1"
         cmd = [sys.executable, "-I", *argv]
         nproc = limits.processes
@@ -230,9 +234,9 @@ class Worker:
                 nproc += _live_tasks_of(os.getuid())  # the limit counts all of the user's tasks
             drop = "root" if self.mode == "ns-root" else "user"
             size = f"{limits.workdir_bytes // (1 << 20)}m"
-            cmd = ns + ["sh", "-c", _SETUP, "kopt-sandbox", self.workdir,
+            cmd = ns + ["sh", "-c", _SETUP, "sandbox", self.workdir,
                         os.path.expanduser("~"), size, drop,
-                        ":".join(os.path.abspath(h) for h in hide), str(self.uid)] + cmd
+                        ":".join(os.path.abspath(h) for h in hide), str(self.uid), "1" if plain else ""] + cmd
         elif os.geteuid() != 0:
             nproc += _live_tasks_of(os.getuid())
         else:
@@ -240,7 +244,7 @@ class Worker:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(to_r, from_w), env=env, cwd=self.workdir, start_new_session=True,
+            pass_fds=(to_r, from_w, *share_fds), env=env, cwd=self.workdir, start_new_session=True,
             preexec_fn=_preexec(limits, nproc))
         os.close(to_r)
         os.close(from_w)
@@ -310,7 +314,7 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
         if self.mode == "none":
-            _kill_by_token(self.token)
+            _kill_by_token(self.token, _TOKEN_VAR[self.plain])
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -336,8 +340,8 @@ class Worker:
         self.kill()
 
 
-def _kill_by_token(token: str) -> None:
-    needle = f"KOPT_SANDBOX_TOKEN={token}".encode()
+def _kill_by_token(token: str, var: str = "KOPT_SANDBOX_TOKEN") -> None:
+    needle = f"{var}={token}".encode()
     for _ in range(3):  # a fork loop may race us; a few sweeps catch the stragglers
         found = False
         for pid in os.listdir("/proc"):

@@ -1,11 +1,14 @@
 """What a worker observes about a candidate's call: kernels launched, output type and aliasing,
-tampering, and work left running. Everything here runs in the candidate's process, so it is a
-second line of defence; the first is the judge never trusting this process with a decision.
+outputs sharing storage across calls, tampering, mode stacks, and work left running (Python
+threads, native threads, child processes, CPU burnt between calls). Everything here runs in the
+candidate's process, so it is a second line of defence; the first is the judge never trusting
+this process with a decision.
 """
 from __future__ import annotations
 
 import os
 import threading
+import time
 from kopt.sandbox.compile_kernels import note_launch
 from kopt.tools.compare import tensors
 
@@ -77,12 +80,116 @@ def output_findings(state, out, inputs) -> list[dict]:
     if alive:
         found.append({"code": "background_thread",
                       "message": f"left {len(alive)} thread(s) running after forward returned"})
+    busy = native_threads(state) if hasattr(state, "tids0") else 0
+    if busy and not alive:
+        found.append({"code": "background_thread",
+                      "message": f"left {busy} native thread(s) working after forward returned"})
+    for m in modes():
+        found.append({"code": "mode_stack", "message": f"left a {m} active after its call"})
     kids = _child_processes()
     if kids:
         # A child could go on computing (or load the CPU while the reference is timed).
         found.append({"code": "background_process",
                       "message": f"left {len(kids)} child process(es) running after forward returned"})
     return found
+
+
+def nbytes(out) -> int:
+    return sum(t.numel() * t.element_size() for t in tensors(out))
+
+
+def shares_storage(out, prev) -> list[dict]:
+    """An output whose storage overlaps the previous call's (still alive) output: the caller's
+    earlier result would be overwritten by this call."""
+    if prev is None:
+        return []
+    spans = [s for s in (_storage_span(t) for t in tensors(prev)) if s and s[1] > s[0]]
+    for t in tensors(out):
+        span = _storage_span(t)
+        if span and span[1] > span[0] and any(span[0] < b and a < span[1] for a, b in spans):
+            return [{"code": "output_reused", "message": "returns an output that shares memory with the previous "
+                     "call's output (a caller keeping the earlier result would see it overwritten)"}]
+    return []
+
+
+def modes() -> list[str]:
+    from kopt.sandbox.tamper import mode_stacks
+    return mode_stacks()
+
+
+def task_ids() -> set[str]:
+    try:
+        return set(os.listdir("/proc/self/task"))
+    except OSError:
+        return set()
+
+
+def _task_cpu(tid: str) -> tuple[str, int]:
+    try:
+        with open(f"/proc/self/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return fields[0], int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return "?", 0
+
+
+def native_threads(state) -> int:
+    """Threads created since the candidate was loaded that are still working: running now, or
+    using CPU over a short window (idle thread pools sleep and use none)."""
+    new = task_ids() - state.tids0 - {str(threading.get_native_id())}
+    if not new:
+        return 0
+    first = {t: _task_cpu(t) for t in new}
+    time.sleep(0.005)
+    busy = 0
+    for t in new:
+        st, cpu = _task_cpu(t)
+        if st == "R" or cpu > first[t][1]:
+            busy += 1
+    return busy
+
+
+def cpu_mark() -> tuple[int, int]:
+    """(CPU ticks of the whole process, of this thread): taken when a reply is sent."""
+    return _process_cpu(), _task_cpu(str(threading.get_native_id()))[1]
+
+
+def _process_cpu() -> int:
+    try:
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def between_calls(state) -> list[dict]:
+    """CPU other threads used while this worker waited for its next command (ticks of 10 ms):
+    work that outlived forward and was never timed."""
+    if state.cpu_mark is None:
+        return []
+    total0, main0 = state.cpu_mark
+    total1, main1 = cpu_mark()
+    other = (total1 - total0) - (main1 - main0)
+    if other > 5:
+        return [{"code": "background_work", "message": f"kept other threads busy ({other * 10} ms of CPU) "
+                 "after forward returned, while nothing was being called"}]
+    return []
+
+
+def install_sanitizer():
+    """The Triton interpreter sanitizer (kopt.sandbox.sanitizer), or None where it cannot hook."""
+    try:
+        from kopt.sandbox import sanitizer
+    except Exception:  # noqa: BLE001
+        return None
+    try:
+        san = sanitizer.install()
+    except Exception:  # noqa: BLE001
+        return None
+    if san is not None and not hasattr(san, "enabled"):
+        san.enabled = True
+    return san
 
 
 def _child_processes() -> list[str]:

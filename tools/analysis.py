@@ -20,7 +20,7 @@ from kopt.tools.devices import DEFAULT_DEVICE, Device, find_device, parse_target
 from kopt.tools.roofline import achieved, all_devices, bound
 from kopt.tools.verdict import ProblemError
 
-WORKER = ["-m", "kopt.sandbox.worker"]
+WORKER = ["-m", "kopt.sandbox.ref_worker"]
 
 
 def count(problem: str, timeout: float = 120.0) -> tuple[dict, dict]:

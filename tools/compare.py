@@ -140,6 +140,28 @@ def inputs_unchanged(expected, after) -> str | None:
     return None
 
 
+def compare_buffers(before: dict, after: dict, cand, override: dict | None = None) -> str | None:
+    """None if the candidate's buffers after its first call match the reference's, else a reason.
+
+    A buffer the reference's forward changes (running statistics in training mode) must exist in
+    the candidate under the same name and hold the same values; one it leaves alone must not be
+    changed by the candidate either, where the candidate has it."""
+    import torch
+    if not isinstance(cand, dict):
+        return "the reply does not carry the model's buffers"
+    for name, ref_after in after.items():
+        changed = not torch.equal(before.get(name, ref_after), ref_after)
+        got = cand.get(name)
+        if got is None:
+            if changed:
+                return f"buffer `{name}`, which the reference's forward updates, is missing from ModelNew"
+            continue
+        m = compare_outputs(ref_after, got, override, where=f"buffer `{name}` after the first call")
+        if not m.ok:
+            return m.reason + ("" if changed else " (the reference leaves it unchanged)")
+    return None
+
+
 def degeneracy(out_a, out_b) -> str | None:
     """Why a reference output is unusable as a test (constant, or the same for different inputs)."""
     import torch

@@ -1,0 +1,87 @@
+"""What the reference worker varies beyond `get_inputs()` and the seeded constructor.
+
+Input probes: inputs from outside get_inputs()'s distribution where a correct kernel must still be
+right. Each one targets a shortcut seen in kernels that pass on unit-scale random data:
+  * "large": every float input scaled up (64x; 16x for half types), so a softmax without its max
+    subtraction or an fp16 accumulator overflows;
+  * "zero rows": the first leading slice and every third row along the last dim set to zero, so a
+    norm without its eps divides by zero;
+  * "negative": every float input made strictly negative, so a max whose accumulator starts at 0,
+    or a kernel that assumes signs, is wrong.
+A probe on which the reference itself is not finite (where plain inputs are) is skipped: it is no
+test of the candidate. Integer and boolean inputs are never changed (they are indices and masks).
+
+Checkpoints: new parameter and buffer values, as a user's trained checkpoint brings. Random weights
+move by a quarter of their spread, constant ones (a LayerNorm's weight of 1 and bias of 0) get
+noise, non-negative ones (variances, scales) stay non-negative, integer buffers stay. The
+candidate receives them through load_state_dict, as a user would load them, so a kernel that
+ignores an affine or copied a weight in __init__ is wrong from here on.
+"""
+from __future__ import annotations
+
+PROBES = ("large", "zero rows", "negative")
+
+
+def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
+    """A probed copy of `inputs` (layouts kept); `scale_down` weakens "large" after an overflow."""
+    import torch
+    out = []
+    for x in inputs:
+        if not (isinstance(x, torch.Tensor) and x.is_floating_point()):
+            out.append(x)
+            continue
+        from kopt.sandbox.inputs import alloc_like
+        y = alloc_like(x)  # same layout as the plain input
+        y.copy_(x)
+        with torch.no_grad():
+            if kind == "large":
+                big = (16.0 if x.dtype in (torch.float16, torch.bfloat16) else 64.0) / (8.0 ** scale_down)
+                y.mul_(big)
+            elif kind == "zero rows":
+                mask = torch.ones(x.shape, dtype=x.dtype, device=x.device)
+                if x.dim() >= 2:
+                    mask[0] = 0
+                    mask.view(-1, x.shape[-1])[1::3] = 0
+                elif x.numel():
+                    mask[: max(1, x.numel() // 3)] = 0
+                y.mul_(mask)
+            elif kind == "negative":
+                y.abs_().neg_().sub_(0.05)
+        out.append(y)
+    return out
+
+
+def has_float(inputs) -> bool:
+    import torch
+    return any(isinstance(x, torch.Tensor) and x.is_floating_point() for x in inputs)
+
+
+def all_finite(obj) -> bool:
+    import torch
+    from kopt.tools.compare import tensors
+    return all(bool(torch.isfinite(t).all()) for t in tensors(obj) if t.is_floating_point() or t.is_complex())
+
+
+def perturb(model, seed: int) -> None:
+    """New values for every floating parameter and buffer, in place (see the module docstring)."""
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, t in list(model.named_parameters()) + list(model.named_buffers()):
+            if not t.is_floating_point() or t.numel() == 0:
+                continue
+            cpu = t.detach().to("cpu", torch.float32)
+            noise = torch.randn(cpu.shape, generator=g)
+            spread = float(cpu.std()) if cpu.numel() > 1 else 0.0
+            mean_abs = float(cpu.abs().mean())
+            if (cpu >= 0).all() and mean_abs > 0:
+                new = cpu * torch.exp(0.25 * noise)            # variances, scales: stay positive
+            elif spread > 1e-6 * max(mean_abs, 1e-30):
+                new = cpu + 0.25 * spread * noise              # random init: move by a quarter spread
+            else:
+                new = cpu + 0.2 * max(mean_abs, 1.0) * noise   # constants (bias 0): become non-trivial
+            t.copy_(new.to(t.dtype))
+
+
+def buffers_of(model) -> dict:
+    return {k: v.detach().clone() for k, v in model.named_buffers()}
