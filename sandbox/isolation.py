@@ -28,9 +28,38 @@ What is isolated, and how (Linux):
 * Output. stdout/stderr are drained by threads into a bounded head+tail buffer, so a candidate
   that prints gigabytes can neither block on a full pipe forever nor grow the judge's memory.
 
+* Shared input memory (CPU). One memfd, created by the judge, sized before any candidate code runs
+  and sealed against growth, holds the candidate's input buffers; the reference worker maps a
+  call's region read-only afterwards and compares it with what it put there. The candidate can
+  write into its regions (they are its inputs) and nothing else of the reference lives there.
+
 Not isolated: reading world-readable files, the GPU itself (a candidate shares the device with the
 reference worker and can observe its timing), CPU caches and timing side channels, and kernel
 vulnerabilities. GPU memory is not capped.
+
+The trust boundary, guarantee by guarantee, and what an in-process adversary can still do. The
+candidate shares its process with the candidate worker's own code, so anything decided inside
+that process could be forged; kopt decides nothing there that matters:
+* Comparison: in the reference worker, on bytes that pass the code-free codec. A candidate can
+  only choose the bytes it sends, i.e. its outputs.
+* Inputs unchanged: on the CPU read back by the reference from shared memory. On a GPU the inputs
+  live in the candidate's device memory and come back through its reply: a candidate that rebinds
+  the worker's encoder is caught by the tamper catalog (sandbox/tamper.py), but one that mutates
+  plain data the worker holds (e.g. through gc or frames, which the static scan forbids) could
+  hide an input it changed. Stated in the verdict's isolation.inputs_read_back.
+* Time: measured inside the worker (untrusted) and bounded by the judge's own clock around each
+  batch; a faked clock reads far below it and is rejected. A candidate can slow the reference's
+  worker only through shared CPU or GPU contention.
+* Which calls are checked: decided by the judge after the calls returned; checked and timed calls
+  take the same path through the worker, so the stack does not tell them apart. A candidate that
+  detects the judge some other way (its modules or names in the process) is still run, for a
+  written winner, in a plain process with no kopt module, frame or name (tools/plain.py).
+* Output lifetime: the worker keeps outputs alive and re-encodes a kept one at the end; a native
+  thread that waits longer than the whole check before writing, without using CPU meanwhile, is
+  not seen (the kept output and later calls would be right until then).
+* The sanitizer and the catalog run in the candidate's process: they are defences in depth for
+  honest mistakes and naive attacks, not proofs against an adversary that has taken over the
+  interpreter (the static scan is the line in front of them).
 """
 from __future__ import annotations
 

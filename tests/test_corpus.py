@@ -17,7 +17,12 @@ def _cases(group: str):
 
 
 def _check(cand: Path, timeout: float = TIMEOUT, env: dict | None = None, *extra: str):
-    problem = CORPUS / "problems" / corpus_header(cand)["problem"]
+    header = corpus_header(cand)
+    problem = CORPUS / "problems" / header["problem"]
+    if header.get("final") == "1":  # behaves differently without kopt around: the plain-process check
+        extra += ("--final",)
+    if header.get("xcompile") == "1":  # only the GPU compiler can catch it
+        extra = tuple(x for x in extra if x != "--no-xcompile")
     res = run_kopt("check", str(cand), "--ref", str(problem), "--json", "--device", "cpu",
                    "--timeout", str(timeout), *extra, timeout=timeout + 60, env=env)
     return res, res.json
@@ -39,6 +44,8 @@ def test_cheat_is_not_correct_even_without_the_static_scan(cand):
     # covers it), and skipping it keeps CI inside its time budget.
     res, v = _check(cand, TIMEOUT, {"KOPT_TEST_SKIP_STATIC_SCAN": "1"}, "--no-xcompile")
     assert v["status"] != "correct", f"a cheat passed: {cand.name}"
+    if cand.name.startswith("cfg_") and corpus_header(cand).get("names_config") == "1":
+        assert v["reason"].startswith("wrong at ") or " at " in v["reason"], v["reason"]
     assert v["status"] in ("incorrect", "rejected", "runtime_error", "compile_error", "timeout")
     assert res.code == 1
     assert res.wall < TIMEOUT + 15

@@ -77,3 +77,6 @@ def test_reference_checked_as_candidate_is_correct(path, tmp_path):
     assert v["status"] == "correct", f"{v['status']}: {v['reason']}"
     assert v["degenerate"] is None
     assert v["sizes"]["note"] == "CPU_SIZES"
+    # The judge could vary every suite problem: two unseen configurations, each checked.
+    assert v["coverage"]["unseen_configs"] == 2, v["coverage"]
+    assert [c["match"] for c in v["configs"]] == [True, True, True]

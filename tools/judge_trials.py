@@ -74,7 +74,8 @@ class Trials:
         if fresh:
             self._buffers_for(slot, header)
         with self.phase("candidate"):
-            r = self.ask(self.cand, header, what=f"running forward ({label})", max_payload=self.reply_cap())
+            at = f" at {self.config_label}" if self.config_kind == "unseen" else ""
+            r = self.ask(self.cand, header, what=f"running forward{at} ({label})", max_payload=self.reply_cap())
         self.findings(r.header.get("findings"), label)
         self.note_kernels(r.header.get("kernels") or [], label)
         self.verify(r, slot, mix, label, buffers=buffers)
