@@ -136,6 +136,8 @@ class TamperWatch:
         for c, before in self._classes.items():
             now = _class_dict(c)
             out += [f"{c}.{k}" for k, v in before.items() if now.get(k, _MISSING) is not v]
+            # A method set on torch.Tensor shadows TensorBase's C one without changing any entry.
+            out += [f"{c}.{k}" for k in now if k not in before]
         now_b = vars(builtins)
         out += [f"builtins.{k}" for k, v in self._builtins.items() if now_b.get(k, _MISSING) is not v]
         return out

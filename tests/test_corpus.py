@@ -91,13 +91,23 @@ def test_hostile_candidate_is_contained(cand):
     assert _sandbox_processes(tokens) == [], "a sandboxed process outlived the check"
 
 
-def test_static_scan_flags_most_cheats_and_no_honest_candidate():
+# Cheats whose mechanism is reaching what a kernel has no use for (the judge's modules, frames,
+# library functions, modes, the device, native threads): the static scan must flag every one.
+# The others (wrong numbers, caches, layouts, lifetimes) are plain Python the runtime layers catch.
+STATIC = ("patch_", "steal_", "frame_", "inspect_", "spoof_", "trust_rebind", "trust_frame", "trust_behaves",
+          "torch_dispatch", "torch_function", "gpu_device_branch", "lifetime_jit_fork", "tensor_subclass",
+          "lazy_subclass", "side_stream", "daemon_", "background_thread", "tmp_file", "rate_detect", "stack_detect")
+
+
+def test_static_scan_flags_every_reaching_cheat_every_hostile_file_and_no_honest_candidate():
     from kopt.tools.integrity import scan_source
-    honest = [f for f in (CORPUS / "candidates" / "honest").glob("*.py") if scan_source(f.read_text())]
+    honest = [f.name for f in (CORPUS / "candidates" / "honest").glob("*.py") if scan_source(f.read_text())]
     assert honest == []
-    cheats = list((CORPUS / "candidates" / "cheat").glob("*.py"))
-    flagged = [f for f in cheats if scan_source(f.read_text())]
-    assert len(flagged) >= len(cheats) // 2
+    reaching = [f for f in (CORPUS / "candidates" / "cheat").glob("*.py") if f.name.startswith(STATIC)]
+    assert len(reaching) >= 38
+    assert [f.name for f in reaching if not scan_source(f.read_text())] == []
+    hostile = list((CORPUS / "candidates" / "hostile").glob("*.py"))
+    assert [f.name for f in hostile if not scan_source(f.read_text())] == []
 
 
 def test_static_scan_rejects_hostile_code_before_it_runs():

@@ -225,3 +225,14 @@ def test_problem_file_line_numbers_survive_cpu_sizes(tmp_path):
     assert cfg.source.count("\n") == SRC.count("\n")
     mod = exec_module(p, cfg.source)
     assert mod.Model.forward.__code__.co_firstlineno == SRC.splitlines().index("    def forward(self, x, t):") + 1
+
+
+def test_cpu_sizes_applies_to_small_constants_too():
+    src = "batch = 4\nheads = 2\ndim = 512\nCPU_SIZES = {'batch': 2, 'dim': 96}\n"
+    s = sizing.scan(src)
+    assert {x.key for x in s} == {"batch", "dim"}  # heads: small and not named by CPU_SIZES
+    values = sizing.cpu_sizes_values(s, {"batch": 2, "dim": 96})
+    assert _run(sizing.apply(src, s, values))["batch"] == 2
+    for attempt in range(3):  # a judged size of 2 has no odd neighbour: it is not varied
+        v, _ = sizing.propose(s, values, random.Random(attempt), attempt, False)
+        assert "batch" not in v and v["dim"] != 96

@@ -11,7 +11,8 @@ Symbols (found in the source, no code run):
     symbol per distinct value, so a size written twice changes in both places: sizes;
   * top-level float constants and float literals inside `get_init_inputs()`: scalar arguments
     (a scale, a temperature, an eps).
-Ints below MIN_SIZE (axes, kernel sizes, strides, tiny batches) and bools are structural and stay.
+Ints below MIN_SIZE (axes, kernel sizes, strides, tiny batches) and bools are structural and stay,
+except a name CPU_SIZES lists: that one is a size whatever its value.
 
 Rewrites are text edits at the literals' own positions, so every line number of the problem (and
 of a candidate) is unchanged: error messages and Triton's source lookups still point at the file.
@@ -112,12 +113,13 @@ def scan(source: str) -> list[Symbol]:
     tree = ast.parse(source)
     off = _Offsets(source)
     out: list[Symbol] = []
+    named = _cpu_sizes_names(tree)
     for name, index, node in _top_level(tree, off):
         if name == "CPU_SIZES":
             continue
         key = name if index is None else f"{name}[{index}]"
         iv, fv = _int_value(node), _float_value(node)
-        if iv is not None and iv >= MIN_SIZE:
+        if iv is not None and (iv >= MIN_SIZE or (index is None and name in named and iv > 0)):
             out.append(Symbol(key, key, "size", iv, [off.span(node)], name, index))
         elif fv is not None and fv != 0.0:
             out.append(Symbol(key, key, "arg", fv, [off.span(node)], name, index))
@@ -135,6 +137,14 @@ def scan(source: str) -> list[Symbol]:
     for (kind, v), spans in literals.items():
         out.append(Symbol(f"literal {v!r}", f"{'size' if kind == 'size' else 'value'} {v!r}", kind, v, spans))
     return out
+
+
+def _cpu_sizes_names(tree: ast.Module) -> set[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "CPU_SIZES" for t in node.targets) \
+                and isinstance(node.value, ast.Dict):
+            return {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    return set()
 
 
 def _literal_positions(node):
@@ -266,9 +276,9 @@ def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool) 
     """New values (key -> value) for one unseen configuration around `base` (the judged values),
     and the strategy's name. `larger` draws sizes above the judged ones, else below."""
     strategy = STRATEGIES[min(attempt, len(STRATEGIES) - 1)]
-    sizes = [s for s in symbols if s.kind == "size"]
-    args = [s for s in symbols if s.kind == "arg"]
     cur = lambda s: base.get(s.key, s.value)
+    sizes = [s for s in symbols if s.kind == "size" and cur(s) >= 3]  # 1 and 2 have no odd neighbour to take
+    args = [s for s in symbols if s.kind == "arg"]
     out: dict = {}
     if strategy == "single" and sizes:
         sizes = [rng.choice(sizes)]
