@@ -40,10 +40,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="on CPU, also compile the candidate's Triton kernels for this GPU (sm_80, sm_89, sm_90, sm_100 "
                         "or a device name; default sm_90): a kernel that cannot compile there is a compile_error")
     c.add_argument("--no-xcompile", action="store_true", help="skip that cross-compilation step")
-    c.add_argument("--unseen", type=int, default=2, metavar="N",
+    c.add_argument("--unseen", type=int, default=None, metavar="N",
                    help="also check at N configurations (sizes, constructor arguments) drawn at random, which "
-                        "neither the candidate nor the proposer saw (default 2; 0 = the judged sizes only, "
-                        "and the verdict says so)")
+                        "neither the candidate nor the proposer saw: one smaller, the others each with one size "
+                        "several times larger (default: one smaller plus one per size, up to 4 in all; 0 = the "
+                        "judged sizes only, and the verdict says so)")
     c.add_argument("--final", action="store_true",
                    help="also verify in a plain process with no kopt module, frame or name in it, as kopt "
                         "optimize does before it writes a winner")
@@ -95,7 +96,7 @@ def _check(args) -> int:
         return EXIT_USAGE
     opts = CheckOptions(device=args.device, timeout=args.timeout, seed=args.seed, sizes=args.sizes,
                         memory_gb=args.memory_gb, xcompile=None if args.no_xcompile else args.target,
-                        unseen=max(0, args.unseen), final=args.final)
+                        unseen=None if args.unseen is None else max(0, args.unseen), final=args.final)
     try:
         if args.json:  # scripts want the verdict fast: no rich import, no spinner
             verdict = check(args.candidate, args.ref, opts)

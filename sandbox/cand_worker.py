@@ -79,7 +79,7 @@ def op_load_cand(state, h, payload):
         state.module, state.model = module, model.to(state.device)
     except BaseException as e:  # noqa: BLE001
         return serve.error("runtime_error", "constructing ModelNew failed", e)
-    if {t.ident for t in threading.enumerate() if t.is_alive()} - state.threads0:
+    if observe.working_threads(state.threads0):
         findings.append({"code": "background_thread", "message": "started threads while loading"})
     state.cpu_mark = None
     return {"ok": True, "findings": findings, "matched": sorted(matched),
@@ -96,6 +96,14 @@ def op_load_state(state, h, payload):
     except BaseException as e:  # noqa: BLE001
         return serve.error("runtime_error", "loading new parameter values (load_state_dict) failed", e)
     return {"ok": True, "matched": sorted(matched)}, b""
+
+
+def op_mode(state, h, payload):
+    try:
+        state.model.train(bool(h["train"]))
+    except BaseException as e:  # noqa: BLE001
+        return serve.error("runtime_error", "switching ModelNew's train/eval mode failed", e)
+    return {"ok": True}, b""
 
 
 def op_put(state, h, payload):
@@ -234,7 +242,7 @@ def op_ncu(state, h, payload):
     return profile(state, h, payload)
 
 
-OPS = {"hello": op_hello, "load_cand": op_load_cand, "load_state": op_load_state, "put": op_put, "run": op_run,
+OPS = {"hello": op_hello, "load_cand": op_load_cand, "load_state": op_load_state, "mode": op_mode, "put": op_put, "run": op_run,
        "kept": op_kept, "recheck": op_recheck, "bulk": op_bulk, "xcompile": op_xcompile, "ncu": op_ncu}
 
 

@@ -52,8 +52,18 @@ def region_bytes(tensors) -> int:
 
 
 def mixed(src, seed: int):
-    """The content transform of the module docstring (seed != 0), as a new tensor of src's shape."""
+    """The content transform of the module docstring (seed != 0), as a new tensor of src's shape.
+
+    A negative seed makes a near-duplicate instead: two positions of the last dim swapped in every
+    row. Row sums, maxima and sorted values stay; a cache keyed on any of them answers wrongly."""
     import torch
+    if seed < 0:
+        out = src.clone()
+        if src.dim() and src.shape[-1] >= 2:
+            g = torch.Generator().manual_seed(-seed)
+            i, j = (int(v) for v in torch.randperm(src.shape[-1], generator=g)[:2])
+            out[..., i], out[..., j] = src[..., j], src[..., i]
+        return out
     flat = src.reshape(-1)
     n = flat.numel()
     if n < 2:

@@ -95,8 +95,9 @@ class Limits:
     timeout_s: float = 60.0
     memory_bytes: int | None = 8 * GIB     # RLIMIT_AS; None on CUDA (see module doc)
     cpu_seconds: int | None = None          # default: derived from timeout_s
-    file_bytes: int = 64 << 20              # RLIMIT_FSIZE per file
-    workdir_bytes: int = 512 << 20          # size of the private tmpfs
+    # RLIMIT_FSIZE per file: torch.compile (inductor on CPU) writes precompiled headers of ~100-200 MB.
+    file_bytes: int = 384 << 20
+    workdir_bytes: int = 1 << 30            # size of the private tmpfs (memory only as it is used)
     processes: int = 512                    # RLIMIT_NPROC (tasks, threads included)
     capture_bytes: int = 32 << 10           # kept of stdout/stderr, head and tail each
 

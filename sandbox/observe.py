@@ -76,7 +76,7 @@ def output_findings(state, out, inputs) -> list[dict]:
     if state.watch is not None:
         for name in state.watch.changed():
             found.append({"code": "tamper", "message": f"replaced `{name}`"})
-    alive = {t.ident for t in threading.enumerate() if t.is_alive()} - state.threads0
+    alive = working_threads(state.threads0)
     if alive:
         found.append({"code": "background_thread",
                       "message": f"left {len(alive)} thread(s) running after forward returned"})
@@ -92,6 +92,35 @@ def output_findings(state, out, inputs) -> list[dict]:
         found.append({"code": "background_process",
                       "message": f"left {len(kids)} child process(es) running after forward returned"})
     return found
+
+
+_LIBRARY = tuple({os.path.dirname(os.__file__) + os.sep} | {p + os.sep for p in __import__("sys").path
+                                                             if p.endswith(("site-packages", "dist-packages"))})
+
+
+def working_threads(baseline: set) -> set:
+    """Python threads started since `baseline` that hold work: a pending threading.Timer, or a
+    thread with any frame outside the standard library and installed packages (the candidate's
+    own code). Idle pool workers that libraries keep (torch.compile's compile threads, a
+    ThreadPoolExecutor waiting on its queue) are not work: every frame they have is library code.
+    A library thread made to run candidate code shows that code's frame, and output written late
+    by a library call is caught by the kept output's recheck."""
+    import sys
+    frames = sys._current_frames()
+    busy = set()
+    for t in threading.enumerate():
+        if not t.is_alive() or t.ident in baseline:
+            continue
+        if isinstance(t, threading.Timer):
+            busy.add(t.ident)
+            continue
+        f = frames.get(t.ident)
+        while f is not None:
+            if not f.f_code.co_filename.startswith(_LIBRARY):
+                busy.add(t.ident)
+                break
+            f = f.f_back
+    return busy
 
 
 def nbytes(out) -> int:

@@ -168,6 +168,10 @@ def op_gen(state, h, payload):
             if not variation.all_finite(out):
                 return {"ok": True, "skip": "the reference itself is not finite on it"}, b""
     except BaseException as e:  # noqa: BLE001
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        if probe:  # the reference itself does not take these inputs (a view of a strided one, say)
+            return {"ok": True, "skip": f"the reference raises on it ({type(e).__name__}: {str(e)[:120]})"}, b""
         if isinstance(e, MemoryError) and state.device == "cpu":
             return serve.error("reference_error", "its forward ran out of memory at these sizes", e)
         return serve.error("reference_error", "its forward raised", e)
@@ -183,6 +187,28 @@ def op_perturb(state, h, payload):
     sd = {k: v.detach().cpu() for k, v in state.model.state_dict().items()}
     spec, data = encode(sd)
     return {"ok": True, "spec": spec}, data
+
+
+def op_eval(state, h, payload):
+    """Switch to eval mode if it changes the reference's output (BatchNorm's running statistics,
+    dropout): then the candidate is checked in eval mode too, as users run a loaded checkpoint."""
+    import torch
+    train_out, _ = _ref_output(state, h["slot"], h["mix"])
+    state.model.eval()
+    state.cache = {}
+    eval_out, _ = _ref_output(state, h["slot"], h["mix"])
+    from kopt.tools.compare import tensors
+    matters = any(not torch.equal(a, b) for a, b in zip(tensors(train_out), tensors(eval_out)))
+    if not matters:
+        state.model.train()
+        state.cache = {}
+    return {"ok": True, "matters": matters}, b""
+
+
+def op_train(state, h, payload):
+    state.model.train()
+    state.cache = {}
+    return {"ok": True}, b""
 
 
 def op_remember(state, h, payload):
@@ -223,10 +249,16 @@ def op_compare(state, h, payload):
 
 
 def op_degenerate(state, h, payload):
-    from kopt.tools.compare import degeneracy
+    import torch
+    from kopt.tools.compare import degeneracy, tensors
     a, _ = _ref_output(state, h["slots"][0], 0)
     b, _ = _ref_output(state, h["slots"][1], 0)
-    return {"ok": True, "degenerate": degeneracy(a, b)}, b""
+    # The same inputs once more: a reference that gives another answer (dropout in training mode,
+    # an unseeded random op) cannot be checked against at all.
+    again = _forward(state, inp.fresh(state.pool[h["slots"][0]], 0))
+    same = all(torch.equal(x, y) or (x.is_floating_point() and torch.allclose(x, y, equal_nan=True, rtol=0, atol=0))
+               for x, y in zip(tensors(a), tensors(again)))
+    return {"ok": True, "degenerate": degeneracy(a, b), "nondeterministic": not same}, b""
 
 
 def op_time(state, h, payload):
@@ -267,7 +299,7 @@ def op_count(state, h, payload):
 
 
 OPS = {"hello": op_hello, "load_ref": op_load_ref, "config": op_config, "gen": op_gen, "perturb": op_perturb,
-       "remember": op_remember, "compare": op_compare, "degenerate": op_degenerate, "time": op_time,
+       "remember": op_remember, "eval": op_eval, "train": op_train, "compare": op_compare, "degenerate": op_degenerate, "time": op_time,
        "bulk": op_bulk, "count": op_count}
 
 

@@ -20,11 +20,15 @@ ignores an affine or copied a weight in __init__ is wrong from here on.
 from __future__ import annotations
 
 PROBES = ("large", "zero rows", "negative")
+# Not a probe of values: the same values in another layout (rows padded, a storage offset).
+LAYOUT = "other layout"
 
 
 def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
     """A probed copy of `inputs` (layouts kept); `scale_down` weakens "large" after an overflow."""
     import torch
+    if kind == LAYOUT:
+        return [restride(x) for x in inputs]
     out = []
     for x in inputs:
         if not (isinstance(x, torch.Tensor) and x.is_floating_point()):
@@ -49,6 +53,26 @@ def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
                 y.abs_().neg_().sub_(0.05)
         out.append(y)
     return out
+
+
+def restride(x, pad: int = 3, offset: int = 5):
+    """x's values in another layout: rows padded by `pad` elements and the storage starting
+    `offset` elements in, the way a slice of a larger tensor is laid out. A kernel that assumes
+    contiguous rows or a zero storage offset reads the wrong elements."""
+    import torch
+    if not isinstance(x, torch.Tensor) or x.dim() == 0 or x.numel() == 0:
+        return x
+    shape = list(x.shape)
+    strides = [1] * len(shape)
+    acc = shape[-1] + (pad if len(shape) >= 2 else 0)
+    for d in range(len(shape) - 2, -1, -1):
+        strides[d] = acc
+        acc *= shape[d]
+    span = 1 + sum((s - 1) * st for s, st in zip(shape, strides))
+    base = torch.empty(offset + span, dtype=x.dtype, device=x.device)
+    y = base.as_strided(shape, strides, offset)
+    y.copy_(x)
+    return y
 
 
 def has_float(inputs) -> bool:

@@ -46,7 +46,7 @@ def test_replay_run_writes_a_verified_winner(tmp_path):
     text = out.read_text()
     assert "VERIFIED ON CPU ONLY" in text and "@triton.jit" in text
     # The header says where the verdict holds: each configuration, and the plain-process check.
-    assert "# checked at the judged sizes" in text and text.count("(unseen, drawn at check time)") == 2
+    assert "# checked at the judged sizes" in text and text.count("(unseen, drawn at check time)") >= 2
     assert "# and again in a plain process with no kopt code, at the judged sizes" in text
     check = run_kopt("check", str(out), "--ref", str(PROBLEM), "--json", "--device", "cpu")
     assert check.json["status"] == "correct"

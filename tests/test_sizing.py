@@ -210,7 +210,7 @@ def test_literal_sizes_in_get_inputs_are_capped(tmp_path):
 def test_a_cap_that_breaks_the_problem_keeps_the_original_and_says_why(tmp_path):
     src = BIG.replace("return x.softmax(-1)", "return x.view(4096, 8192).softmax(-1)")
     module, cfg = judged_config(str(_write(tmp_path, "keep.py", src)), "cpu")
-    assert cfg.note.startswith("as written (the sizes capped to 64 do not run: RuntimeError")
+    assert cfg.note.startswith("as written (smaller sizes do not run: RuntimeError")
     assert module.rows == 4096
 
 
@@ -236,3 +236,20 @@ def test_cpu_sizes_applies_to_small_constants_too():
     for attempt in range(3):  # a judged size of 2 has no odd neighbour: it is not varied
         v, _ = sizing.propose(s, values, random.Random(attempt), attempt, False)
         assert "batch" not in v and v["dim"] != 96
+
+
+def test_randint_value_ranges_stay_unless_they_are_also_sizes():
+    src = ("import torch\nrows = 64\ndef get_inputs():\n    return [torch.randint(0, 256, (rows, 100), dtype=torch.uint8),"
+           " torch.randint(0, 1000, (rows,))]\ndef get_init_inputs():\n    return [1000]\n")
+    keys = {s.key: len(s.spans) for s in sizing.scan(src)}
+    # 256 is uint8's range (a value bound only); 1000 is also a constructor size, so both move.
+    assert keys == {"rows": 1, "literal 100": 1, "literal 1000": 2}
+
+
+def test_an_elongated_configuration_grows_one_size_and_keeps_the_tensors_in_budget():
+    src = "batch = 41\ndim = 203\nCPU_SIZES = {'batch': 41, 'dim': 203}\n"
+    s = sizing.scan(src)
+    for seed in range(20):
+        v, _ = sizing.propose(s, {}, random.Random(seed), 0, True, long="dim")
+        assert v["dim"] >= 203 * 2.5 and v["batch"] < 41
+        assert v["dim"] * v["batch"] <= sizing.MAX_GROWTH * 203 * 41

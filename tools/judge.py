@@ -40,7 +40,8 @@ class CheckOptions:
     memory_gb: float = 8.0
     xcompile: str | None = DEFAULT_TARGET  # on CPU, compile the kernels for this GPU (None: skip)
     ncu: bool = False                      # on a GPU, profile the candidate with Nsight Compute if present
-    unseen: int = 2                        # unseen configurations to check besides the judged one
+    unseen: int | None = None              # unseen configurations besides the judged one (None: one smaller,
+                                           # and one per size, up to 3, that grows it several times over)
     final: bool = False                    # also verify in a plain process with no kopt code (written winners)
 
 

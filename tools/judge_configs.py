@@ -2,7 +2,8 @@
 nor the proposer saw, drawn at check time from the judge's unpredictable randomness.
 
 Values come from kopt.tools.sizing.propose around the judged ones: one configuration with smaller
-sizes, one with some sizes larger (within a few times the judged tensors on CPU), odd and
+sizes, then elongated ones in which one size (a different one each time) grows several times over
+while the others shrink (within a few times the judged tensors on CPU), all odd and
 non-power-of-two, and every scalar constructor argument moved. The reference worker loads each
 one, perturbs its weights like a checkpoint, and keeps it only if the reference runs there, is
 finite, depends on its inputs and stays within the time budget; otherwise the next strategy is
@@ -46,7 +47,10 @@ class Configs:
         return (source if names else None), names
 
     def unseen_configs(self):
-        if self.opts.unseen <= 0:
+        wanted = self.opts.unseen
+        if wanted is None:
+            wanted = 1 + min(3, len([x for x in self.symbols if x.kind == "size"]))
+        if wanted <= 0:
             self._only_judged("unseen configurations were turned off (--unseen 0)")
             return
         if not self.symbols:
@@ -55,27 +59,31 @@ class Configs:
         max_ms = self.max_config_ms()
         made, tried = 0, []
         with self.phase("unseen configurations"):
-            for i in range(self.opts.unseen):
-                drawn = self.draw(i % 2 == 1, tried, max_ms)
+            # One smaller configuration, then elongated ones, each growing a different size.
+            # Widest named sizes first: rows and feature dims, where fixed blocks and loop counts break.
+            longs = [x.key for x in sorted((x for x in self.symbols if x.kind == "size"),
+                                           key=lambda x: (x.name is None, -self.judged_values.get(x.key, x.value)))]
+            for i in range(wanted):
+                drawn = self.draw(i > 0, tried, max_ms, longs[(i - 1) % len(longs)] if i > 0 and longs else None)
                 if drawn is None:
                     continue
                 self._check_at(*drawn)
                 made += 1
         if made == 0:
             self._only_judged("no other configuration could be made (" + "; ".join(tried[:4]) + ")")
-        elif made < self.opts.unseen:
-            self.v.warnings.append(f"verified at the judged configuration and only {made} unseen one: "
+        elif made < wanted:
+            self.v.warnings.append(f"verified at the judged configuration and only {made} of {wanted} unseen ones: "
                                    + "; ".join(tried[:3]))
         self.v.coverage = {"unseen_configs": made, "tried": tried[:10]}
 
-    def draw(self, larger: bool, tried: list, max_ms: float | None):
+    def draw(self, larger: bool, tried: list, max_ms: float | None, long: str | None = None):
         """An unseen configuration the reference worker has loaded and found usable:
         (values, description, strategy, its reply, input seeds), or None."""
         for attempt in range(len(sizing.STRATEGIES)):
             if self.deadline - time.monotonic() < 0.3 * self.opts.timeout:
                 tried.append("out of time")
                 return None
-            values, strategy = sizing.propose(self.symbols, self.judged_values, self.rng, attempt, larger)
+            values, strategy = sizing.propose(self.symbols, self.judged_values, self.rng, attempt, larger, long)
             if not values:
                 continue
             full = {**self.judged_values, **values}

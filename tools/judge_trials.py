@@ -16,7 +16,7 @@ these steps.
 from __future__ import annotations
 
 from kopt.sandbox.protocol import Frame, describe
-from kopt.sandbox.variation import PROBES
+from kopt.sandbox.variation import LAYOUT, PROBES
 from kopt.tools.judge_session import Stop
 
 
@@ -120,12 +120,26 @@ class Trials:
             for slot in range(2):
                 self.new_slot(slot)
             d = self.ask(self.ref, {"op": "degenerate", "slots": [0, 1]}, what="checking the problem").header
+            if d.get("nondeterministic"):
+                from kopt.tools.verdict import ProblemError
+                raise ProblemError("The reference is not deterministic: two runs of its forward on the same inputs give "
+                                   "different outputs (dropout in training mode, or a random op), so no candidate can "
+                                   "be checked against it. Make the problem deterministic (dropout p=0, a seeded "
+                                   "generator, or model.eval() in the problem).")
             if d.get("degenerate"):
                 self.v.degenerate = d["degenerate"]
                 self.v.warnings.append(f"degenerate problem: {d['degenerate']}; a passing check proves little")
             self.call(0, 0, "trial 1 (fresh inputs)", fresh=True, sanitize=True, buffers=True)
             self.xcompile()
-            self.call(1, 0, "trial 2 (fresh inputs, new seed)", fresh=True)
+            # The same kind of inputs in another layout: padded rows and a storage offset, as a slice
+            # of a larger tensor has. A reference that cannot take them gets plain ones.
+            label = "trial 2 (fresh inputs, new seed"
+            if self.new_slot(1, probe=LAYOUT):
+                self.new_slot(1)
+                label += ")"
+            else:
+                label += ", in another layout: padded rows, a storage offset)"
+            self.call(1, 0, label, fresh=True)
             # The reused-buffer trial carries the first probe: same addresses, new (harder) contents.
             first, *rest = PROBES
             label = "trial 3 (same input buffers, new contents)"
@@ -159,11 +173,20 @@ class Trials:
         mix = self.rng.randrange(1, 1 << 30)
         self.call(0, mix, "trial 4 (new parameter values, loaded like a checkpoint)", fresh=True, keep_as="kept")
         self.ask(self.ref, {"op": "remember", "slot": 0, "mix": mix, "name": "kept"}, what="keeping an expected output")
+        # Eval mode, where it changes the reference's output (running statistics, dropout): a loaded
+        # checkpoint is usually run that way.
+        if self.ask(self.ref, {"op": "eval", "slot": 0, "mix": mix}, what="switching to eval mode").header["matters"]:
+            self.ask(self.cand, {"op": "mode", "train": False}, what="switching to eval mode")
+            self.call(0, mix, "trial 5 (eval mode, after the new parameter values)", fresh=False)
+            self.ask(self.ref, {"op": "train"}, what="switching back to training mode")
+            self.ask(self.cand, {"op": "mode", "train": True}, what="switching back to training mode")
 
     def late_check(self):
         with self.phase("late check"):
-            self.new_slot(3)
-            self.call(3, 0, "late trial (after timing, same buffers)", fresh=False)
+            # A near-duplicate of an earlier input (two positions of each row swapped): same sums,
+            # maxima and sorted values, so a cache keyed on any of them answers it wrongly.
+            self.call(0, -self.rng.randrange(1, 1 << 30),
+                      "late trial (after timing, same buffers: trial 1's inputs with two columns swapped)", fresh=False)
 
     def recheck_kept(self):
         """The output kept since trial 4 must still be what it was when it returned."""

@@ -3,9 +3,14 @@ the FLOP counter). The policy itself (what is judged, what is tried) is kopt.too
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from kopt.tools import loader, sizing
+
+
+# A capped problem whose one reference forward takes longer than this is capped further.
+MAX_FORWARD_S = 2.0
 
 
 class UnusableOnCPU(Exception):
@@ -74,20 +79,31 @@ def judged_config(path: str, device: str, mode: str = "auto") -> tuple[object, C
         cfg = Config(sizing.apply(source, symbols, values), values, "CPU_SIZES", symbols)
         return loader.exec_module(path, cfg.source), cfg
     module = loader.exec_module(path, source)
-    if sizing.size_product(symbols) <= sizing.BIG_NUMEL:
-        return module, cfg
     numel = numel_on_meta(module)
     if numel is not None and numel <= sizing.BIG_NUMEL:
         return module, cfg
-    values = sizing.capped_values(symbols)
-    if not values:
-        return module, cfg
-    small = sizing.apply(source, symbols, values)
-    capped = loader.exec_module(path, small)
-    why = runs(capped)
-    if why is None:
-        return capped, Config(small, values, f"auto-capped to {sizing.AUTO_CAP}", symbols)
-    cfg.note = f"as written (the sizes capped to {sizing.AUTO_CAP} do not run: {why})"
+    # Too big for the interpreter (or cannot tell): cap every size, at 64 first and lower while the
+    # tensors still exceed the budget or one forward takes too long; keep the first that runs.
+    # If no cap runs (sizes that must keep a ratio, like a LayerNorm over channels == 2 * width),
+    # every size is divided by the same power of two instead.
+    tries = [(sizing.capped_values(symbols, c), f"auto-capped to {c}") for c in sizing.CAPS]
+    tries += [(sizing.scaled_values(symbols, d), f"auto-scaled by 1/{d}") for d in sizing.SCALES]
+    why, first_error = "no size to shrink", None
+    for i, (values, note) in enumerate(tries):
+        if not values:
+            continue
+        small = sizing.apply(source, symbols, values)
+        shrunk = loader.exec_module(path, small)
+        n = numel_on_meta(shrunk)
+        if n is not None and n > sizing.BIG_NUMEL and i != len(tries) - 1:
+            continue
+        t = time.perf_counter()
+        why = runs(shrunk)
+        if why is None and time.perf_counter() - t <= MAX_FORWARD_S:
+            return shrunk, Config(small, values, note, symbols)
+        why = why or f"one forward takes {time.perf_counter() - t:.1f} s when {note}"
+        first_error = first_error or why
+    cfg.note = f"as written (smaller sizes do not run: {first_error or why})"
     return module, cfg
 
 

@@ -194,6 +194,9 @@ class _Scan(Names):
 
     def _call(self, n):
         f, fp = n.func, self.path(n.func)
+        if (isinstance(f, ast.Attribute) and f.attr == "numpy") or fp == "torch.from_numpy":
+            # .numpy() works on CPU tensors only: on a GPU this path raises, or runs somewhere else.
+            self.add("device_branch", f"computes through NumPy (`{_short(f)}`), which only CPU tensors can take", n)
         if isinstance(f, ast.Name) and f.id in REFLECT and n.args:
             lit = _literal(n.args[1]) if len(n.args) >= 2 and not isinstance(n.args[0], ast.Starred) else None
             if lit is None:

@@ -90,7 +90,8 @@ class _Offsets:
 def _top_level(tree: ast.Module, off: _Offsets):
     """(name, index, value node) for each top-level constant binding."""
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        if isinstance(node, ast.Assign) and (len(node.targets) == 1 or all(isinstance(t, ast.Name) for t in node.targets)):
+            # `height = width = 128` is one literal: one symbol, named by the first target.
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None and node.simple:
             target, value = node.target, node.value
@@ -124,16 +125,24 @@ def scan(source: str) -> list[Symbol]:
         elif fv is not None and fv != 0.0:
             out.append(Symbol(key, key, "arg", fv, [off.span(node)], name, index))
     literals: dict = {}
+    bounds: dict = {}
     for fn in tree.body:
         if not (isinstance(fn, ast.FunctionDef) and fn.name in FACTORIES):
             continue
         for node in ast.walk(fn):
             for child, where in _literal_positions(node):
                 v = child.value
-                if type(v) is int and v >= MIN_SIZE:
+                if type(v) is int and v >= MIN_SIZE and where == "bound":
+                    bounds.setdefault(v, []).append(off.span(child))
+                elif type(v) is int and v >= MIN_SIZE:
                     literals.setdefault(("size", v), []).append(off.span(child))
                 elif type(v) is float and v != 0.0 and fn.name == "get_init_inputs" and where != "kw":
                     literals.setdefault(("arg", v), []).append(off.span(child))
+    # randint's low/high are a range of values: a class count that is also a size elsewhere (the
+    # model's num_classes) moves with it, a plain value range (uint8's 256) stays.
+    for v, spans in bounds.items():
+        if ("size", v) in literals:
+            literals[("size", v)] += spans
     for (kind, v), spans in literals.items():
         out.append(Symbol(f"literal {v!r}", f"{'size' if kind == 'size' else 'value'} {v!r}", kind, v, spans))
     return out
@@ -150,9 +159,10 @@ def _cpu_sizes_names(tree: ast.Module) -> set[str]:
 def _literal_positions(node):
     """Literal constants used as sizes: positional call arguments and tuple/list/return elements."""
     if isinstance(node, ast.Call):
+        fn = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         for a in node.args:
             if isinstance(a, ast.Constant):
-                yield a, "pos"
+                yield a, ("bound" if fn in ("randint", "randint_like") else "pos")
         for k in node.keywords:  # size=..., num_classes=...; never dim=/axis= (axes)
             if isinstance(k.value, ast.Constant) and k.arg not in ("dim", "dims", "axis", "dtype", "device"):
                 yield k.value, "kw"
@@ -213,6 +223,17 @@ def cpu_sizes_values(symbols: list[Symbol], cpu_sizes: dict) -> dict:
             if s.kind == "size" and s.index is None and s.name in cpu_sizes}
 
 
+CAPS = (AUTO_CAP, 32, 16, 8)  # tried in turn until the problem fits the CPU budget
+
+
+SCALES = (2, 4, 8, 16, 32, 64)  # then every size divided by these, which keeps their ratios
+
+
+def scaled_values(symbols: list[Symbol], div: int) -> dict:
+    """Every size divided by `div` (at least 1): relations such as `width * 2 == channels` hold."""
+    return {s.key: max(1, s.value // div) for s in symbols if s.kind == "size"}
+
+
 def capped_values(symbols: list[Symbol], cap: int = AUTO_CAP) -> dict:
     return {s.key: cap for s in symbols if s.kind == "size" and s.value > cap}
 
@@ -256,8 +277,8 @@ def _pow2_factor(v: int, cap: int) -> int:
     return p
 
 
-def _draw_size(rng, v: int, larger: bool, step: int) -> int:
-    lo, hi = (v * 1.15, v * 1.7) if larger else (max(2, v * 0.35), v * 0.87)
+def _draw_size(rng, v: int, factors: tuple[float, float], step: int) -> int:
+    lo, hi = max(2, v * factors[0]), v * factors[1]
     ks = [k for k in range(max(1, math.ceil(lo / step)), int(hi // step) + 1)
           if (step > 1 or k % 2 == 1) and k * step != v and (k * step) & (k * step - 1)]
     if not ks:  # nothing non-power-of-two in range: any other multiple near it
@@ -265,23 +286,53 @@ def _draw_size(rng, v: int, larger: bool, step: int) -> int:
     return rng.choice(ks) * step
 
 
+SMALLER = (0.35, 0.87)
+# One size grows several times over (a fixed BLOCK, a loop count or an accumulator that only holds
+# at the judged width shows at wider rows); the others shrink so the tensors stay within a few times
+# the judged ones, which is the CPU's budget.
+ELONGATED = (2.5, 6.0)
+
+
 def _draw_arg(rng, v: float) -> float:
-    f = rng.uniform(0.4, 0.8) if rng.random() < 0.5 else rng.uniform(1.25, 2.5)
+    if 0 < abs(v) < 1e-2:
+        # An eps or a tiny slope barely moves a result: to be seen it must change by orders of magnitude.
+        return float(f"{min(abs(v) * rng.uniform(30, 3000), 0.1) * (1 if v > 0 else -1):.4g}")
+    f = rng.uniform(0.3, 0.7) if rng.random() < 0.5 else rng.uniform(1.4, 3.0)
     if 0 < abs(v) < 1 and abs(v * f) >= 1:  # probabilities, momenta, slopes stay below 1
-        f = rng.uniform(0.4, 0.8)
+        f = rng.uniform(0.3, 0.7)
     return float(f"{v * f:.4g}")
 
 
-def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool) -> tuple[dict, str]:
+MAX_GROWTH = 4.0  # an elongated configuration's tensors: at most this many times the judged ones
+
+
+def _fit(out: dict, others: list, cur, growth: float) -> None:
+    """Shrink the other sizes of an elongated configuration until its tensors fit MAX_GROWTH."""
+    ratio = growth * math.prod(out[s.key] / cur(s) for s in others)
+    while ratio > MAX_GROWTH:
+        big = max((s for s in others if out[s.key] >= 3), key=lambda s: out[s.key], default=None)
+        if big is None:
+            return
+        new = max(2, out[big.key] // 2) | 1
+        ratio *= new / out[big.key]
+        out[big.key] = new
+
+
+def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool,
+            long: str | None = None) -> tuple[dict, str]:
     """New values (key -> value) for one unseen configuration around `base` (the judged values),
-    and the strategy's name. `larger` draws sizes above the judged ones, else below."""
+    and the strategy's name. Smaller: every size shrinks. Larger (elongated): the size `long` (or a
+    random one) grows several times over and the others shrink."""
     strategy = STRATEGIES[min(attempt, len(STRATEGIES) - 1)]
     cur = lambda s: base.get(s.key, s.value)
     sizes = [s for s in symbols if s.kind == "size" and cur(s) >= 3]  # 1 and 2 have no odd neighbour to take
     args = [s for s in symbols if s.kind == "arg"]
     out: dict = {}
+    grown = None
+    if larger and sizes:
+        grown = next((s for s in sizes if s.key == long), None) or rng.choice(sizes)
     if strategy == "single" and sizes:
-        sizes = [rng.choice(sizes)]
+        sizes = [grown or rng.choice(sizes)]
     if strategy != "args-only":
         by_value: dict = {}
         for s in sizes:
@@ -291,13 +342,15 @@ def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool) 
             if strategy.startswith("consistent") and v in by_value:
                 out[s.key] = by_value[v]
                 continue
-            # A larger configuration grows some sizes and shrinks others, so the tensors stay
-            # within a few times the judged ones (the CPU budget).
-            grow = larger and (len(sizes) <= 2 or rng.random() < 0.5)
-            out[s.key] = by_value[v] = _draw_size(rng, v, grow, step)
-        if larger and sizes and not any(out[s.key] > cur(s) for s in sizes):
-            s = rng.choice(sizes)
-            out[s.key] = _draw_size(rng, cur(s), True, _pow2_factor(cur(s), 64) if strategy != "independent-odd" else 1)
+            factors = SMALLER
+            if s is grown:
+                # Toward the size as written (a GPU width) when the judged one is far below it, and
+                # from the upper half of the range: what breaks only at wide rows shows at the widest.
+                top = 4.0 if len(sizes) == 1 else max(ELONGATED[1], min(16.0, s.value / max(v, 1)))
+                factors = (max(ELONGATED[0], top / 2), top)
+            out[s.key] = by_value[v] = _draw_size(rng, v, factors, step)
+    if grown is not None and grown.key in out:
+        _fit(out, [x for x in sizes if x is not grown and x.key in out], cur, out[grown.key] / cur(grown))
     if strategy != "single" or not sizes:
         for s in args:
             out[s.key] = _draw_arg(rng, cur(s))

@@ -1,5 +1,5 @@
 # kopt-corpus: problem=batchnorm_train.py expect=correct
-# why: class 7 (no false rejects): training-mode BatchNorm by hand that also updates the running buffers (momentum, unbiased variance), as nn.BatchNorm1d does
+# why: class 7 (no false rejects): BatchNorm by hand: in training mode batch statistics and running buffers updated (momentum, unbiased variance), in eval mode the running statistics, as nn.BatchNorm1d does
 import torch
 import torch.nn as nn
 
@@ -11,6 +11,8 @@ class ModelNew(nn.Module):
 
     def forward(self, x):
         bn = self.bn
+        if not self.training:
+            return (x - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
         mean = x.mean(dim=0)
         var = x.var(dim=0, unbiased=False)
         if bn.training:
