@@ -55,10 +55,14 @@ def one(problem: Path, budget: int, tmp: Path) -> dict:
         res = json.loads(p.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         res = {"status": "crashed", "error": p.stderr[-400:]}
-    kernels = sorted(set(re.findall(r"^def (k\d+_\w+)\(", out.read_text(), re.M))) if out.exists() else []
+    text = out.read_text() if out.exists() else ""
+    kernels = sorted(set(re.findall(r"^def (k\d+_\w+)\(", text, re.M)))
     ok, kept = eligible(problem)
     return {"problem": f"{problem.parent.name}/{problem.stem}", "status": res.get("status"),
             "own_kernels": kernels, "eligible": ok, "kept_in_pytorch": kept, "wall_s": round(wall, 1),
+            # a written file either reads sizes and arguments at run time or is specialised to the
+            # judged configuration (it runs the reference elsewhere): see agent/fusion/guards.py
+            "specialised": ("SPECIALISED to the judged configuration" in text) if text else None,
             "why": res.get("stop_reason") if not kernels else None, "error": res.get("error"),
             "exit_code": p.returncode}
 
@@ -82,10 +86,13 @@ def main() -> int:
         good = [r for r in mine if r["status"] in ("verified_cpu", "improved") and r["own_kernels"]]
         elig = [r for r in mine if r["eligible"]]
         good_elig = [r for r in good if r["eligible"]]
+        generic = [r for r in good if not r["specialised"]]
         summary[group] = {"problems": len(mine), "with_own_verified_kernels": len(good),
-                          "eligible": len(elig), "eligible_with_own_verified_kernels": len(good_elig)}
+                          "eligible": len(elig), "eligible_with_own_verified_kernels": len(good_elig),
+                          "generic_files": len(generic)}
         print(f"{group}: {len(good)}/{len(mine)} problems ({100 * len(good) / len(mine):.0f}%) get a verified "
-              f"candidate with own kernels; eligible only: {len(good_elig)}/{len(elig)}")
+              f"candidate with own kernels ({len(generic)} generic in sizes and arguments); "
+              f"eligible only: {len(good_elig)}/{len(elig)}")
     import torch
     import triton
     result = {"benchmark": "builtin_coverage", "date": time.strftime("%Y-%m-%d %H:%M:%S"),

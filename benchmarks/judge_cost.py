@@ -55,6 +55,8 @@ def run(py: str, cand: str, prob: str, extra: tuple) -> dict:
     p = subprocess.run([py, "-m", "kopt", "check", str(ROOT / cand), "--ref", str(ROOT / prob), "--json",
                         "--device", "cpu", "--no-xcompile", *extra], capture_output=True, text=True, cwd="/tmp")
     wall = time.monotonic() - t
+    if not p.stdout.strip():
+        raise SystemExit(f"{py} kopt check {cand} gave no verdict:\n{p.stderr[-2000:]}")
     v = json.loads(p.stdout.strip().splitlines()[-1])
     return {"wall_s": wall, "status": v["status"], "phases": v.get("phases", {}), "versions": v.get("versions"),
             "comparisons": len([x for x in v.get("trials", []) if "match" in x])}

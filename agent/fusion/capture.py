@@ -1,152 +1,202 @@
 """Capture a problem's forward as primitive IR. Run as `python -m kopt.agent.fusion.capture`.
 
 This is the only stage that imports torch and executes the problem file, so it runs in a child
-process (kopt.agent.fusion.ir.capture starts it): the optimizer process stays torch-free and a
-problem that hangs or crashes on import costs a clear error, not the run.
+process (kopt.agent.fusion.ir.capture starts it, under an address-space limit and a timeout): the
+optimizer process stays torch-free and a problem that hangs or crashes costs a clear error.
 
-Tracing uses make_fx on real inputs at the sizes the judge will use on that device (CPU_SIZES on
-CPU, as the reference worker applies them), so every recorded shape is one the candidate will see.
+The first trace is at the judged configuration, chosen by kopt.tools.judged exactly as the judge
+chooses it (CPU_SIZES, or sizes capped for big foreign problems), so every recorded shape is one the
+judge checks. Then the same forward is traced at up to two other configurations (other sizes, other
+scalar constructor arguments, and every float attribute of every submodule scaled by a factor of
+its own): the constants that move between the traces are sizes and arguments, and
+kopt.agent.fusion.generic turns them into expressions read at run time. A configuration whose graph
+differs in structure (the forward branches on a size) is replaced by the next one tried.
+
 Parameters are traced as inputs through torch.func.functional_call, so each is known by its
 attribute path (`ln.weight`) and the generated ModelNew reads the same parameter.
 """
 from __future__ import annotations
 
-import inspect
 import json
-import operator
+import random
 import sys
 
 import torch
-from torch.fx.experimental.proxy_tensor import make_fx
 
-from kopt.agent.fusion.lower import Lowerer, Unsupported, dtype_name
-from kopt.agent.fusion.rules import lower_node
+from kopt.agent.fusion.generic import misaligned
+from kopt.agent.fusion.lower import Unsupported
+from kopt.agent.fusion.trace import capture
 
-
-def _describe(t) -> dict:
-    return {"shape": [int(s) for s in t.shape], "dtype": dtype_name(t.dtype),
-            "stride": [int(s) for s in t.stride()]}
+EXTRA = 2            # other configurations wanted
+ATTEMPTS = 6         # tries per configuration before giving up on it
 
 
-def load_problem(path: str, device: str):
-    from kopt.tools import loader
-    source = open(path).read()
-    if device == "cpu":
-        info = loader.inspect_file(path, "problem")
-        if info.cpu_sizes:
-            source, _ = loader.shrink_source(source, info.cpu_sizes)
-    module = loader.exec_module(path, source)
+def build(module, device: str):
     torch.manual_seed(0)
-    model = module.Model(*module.get_init_inputs()).to(device).eval()
+    init = list(module.get_init_inputs())
+    torch.manual_seed(0)
+    model = module.Model(*init).to(device).eval()
     torch.manual_seed(1)
     inputs = [x.to(device) if isinstance(x, torch.Tensor) else x for x in module.get_inputs()]
-    return model, inputs
+    return model, inputs, init
 
 
-def capture(model, inputs) -> dict:
-    params = dict(model.named_parameters())
-    buffers = dict(model.named_buffers())
-    names = list(inspect.signature(model.forward).parameters)
-    if any(not isinstance(x, torch.Tensor) for x in inputs):
-        raise Unsupported("forward takes non-tensor inputs")
-
-    def f(p, b, *args):
-        return torch.func.functional_call(model, (p, b), args)
-
-    with torch.no_grad():
-        gm = make_fx(f, tracing_mode="real")(params, buffers, *inputs)
-        returns_tuple = isinstance(model(*inputs), (tuple, list))
-
-    L = Lowerer()
-    leaves = [("param", k, v) for k, v in params.items()] + [("buffer", k, v) for k, v in buffers.items()]
-    leaves += [("input", names[i] if i < len(names) else f"arg{i}", x) for i, x in enumerate(inputs)]
-    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
-    graph_inputs = []
-    for node, (kind, name, t) in zip(placeholders, leaves):
-        ref = L.emit(kind, [], t.shape, dtype_name(t.dtype), stride=t.stride(), name=name)
-        L.env[node] = ref
-        graph_inputs.append(ref)
-
-    unsupported: list[str] = []
-    for node in gm.graph.nodes:
-        if node.op == "get_attr":
-            raise Unsupported("the forward creates tensor constants")
-        if node.op != "call_function":
-            continue
-        val = node.meta.get("val")
-        if node.target is operator.getitem:
-            src = L.env[node.args[0]]
-            L.env[node] = src[node.args[1]] if isinstance(src, list) else \
-                L.emit("getitem", [src, node.args[1]], val.shape, dtype_name(val.dtype), stride=val.stride())
-            continue
-        args = [L.arg(a) for a in node.args]
-        kwargs = {k: L.arg(v) for k, v in node.kwargs.items()}
-        try:
-            L.env[node] = lower_node(L, node, args, kwargs, val)
-        except Unsupported as e:
-            L.env[node] = _torch_node(L, node, args, kwargs, val)
-            unsupported.append(f"{node.target}: {e}")
-
-    out = next(n for n in gm.graph.nodes if n.op == "output").args[0]
-    single = not isinstance(out, (list, tuple)) or (len(out) == 1 and not returns_tuple)
-    outs = [out] if not isinstance(out, (list, tuple)) else list(out)
-    out_refs = [L.arg(o) for o in outs]
-    nodes = _live(L.nodes, out_refs)
-    return {"inputs": graph_inputs, "nodes": nodes, "outputs": out_refs, "single_output": single,
-            "unsupported": unsupported, "forward_args": names}
+def attr_path(module_name: str, key: str) -> str | None:
+    """`self.`-relative Python for a submodule attribute: layers.0.eps -> layers[0].eps."""
+    out = ""
+    for part in (module_name.split(".") if module_name else []) + [key]:
+        if part.isdigit():
+            out += f"[{part}]"
+        elif part.isidentifier():
+            out += f".{part}"
+        else:
+            return None
+    return out.lstrip(".")
 
 
-def _torch_node(L: Lowerer, node, args, kwargs, val):
-    """An op kept in PyTorch: the generated forward calls the same ATen overload."""
-    target = str(node.target)
-    if isinstance(val, (tuple, list)):
-        ref = L.emit("torch", args, [], "tuple", target=target, kwargs=kwargs)
-        return [L.emit("getitem", [ref, i], v.shape, dtype_name(v.dtype), stride=v.stride())
-                if isinstance(v, torch.Tensor) else None for i, v in enumerate(val)]
-    if not isinstance(val, torch.Tensor):
-        raise Unsupported(f"{target} returns a {type(val).__name__}")
-    return L.emit("torch", args, val.shape, dtype_name(val.dtype), stride=val.stride(),
-                  target=target, kwargs=kwargs)
+def scalar_attrs(model) -> dict:
+    """path -> value of every int/float attribute of every submodule (tuples element-wise)."""
+    out = {}
+    for mname, m in model.named_modules():
+        for k, v in vars(m).items():
+            path = attr_path(mname, k)
+            if k.startswith("_") or k == "training" or path is None:
+                continue
+            if type(v) in (int, float):
+                out[path] = v
+            elif isinstance(v, (tuple, list)) and 0 < len(v) <= 8 and all(type(e) in (int, float) for e in v):
+                out.update({f"{path}[{i}]": e for i, e in enumerate(v)})
+    return out
 
 
-def _refs(obj):
-    if isinstance(obj, str) and obj.startswith("v"):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
-        for x in obj:
-            yield from _refs(x)
-    elif isinstance(obj, dict):
-        for x in obj.values():
-            yield from _refs(x)
+def tag_floats(model, salt: int) -> None:
+    """Scale each float attribute by a factor of its own (below 1, so probabilities stay valid):
+    a traced constant that moves with one factor is that attribute."""
+    i = 0
+    for _, m in model.named_modules():
+        for k, v in list(vars(m).items()):
+            if type(v) is float and v != 0.0 and not k.startswith("_"):
+                i += 1
+                setattr(m, k, v * (1.0 - (0.0031 + 0.0023 * salt) * i))
 
 
-def _live(nodes: list[dict], outputs: list) -> list[dict]:
-    """Drop nodes nothing reaches (a decomposition's unused outputs, dead ATen results)."""
-    by_id = {n["id"]: n for n in nodes}
-    keep, stack = set(), list(_refs(outputs))
-    while stack:
-        r = stack.pop()
-        if r in keep or r not in by_id:
-            continue
-        keep.add(r)
-        n = by_id[r]
-        stack.extend(_refs(n["args"]))
-        stack.extend(_refs(n.get("kwargs", {})))
-    return [n for n in nodes if n["id"] in keep or n["op"] in ("input", "param", "buffer")]
+def _json_safe(x):
+    try:
+        json.dumps(x)
+        return x
+    except (TypeError, ValueError):
+        return None
+
+
+def trace_at(path: str, source: str, device: str, tag: int | None):
+    from kopt.tools import loader
+    module = loader.exec_module(path, source)
+    model, inputs, init = build(module, device)
+    if tag is not None:
+        tag_floats(model, tag)
+    graph = capture(model, inputs)
+    graph["attrs"] = scalar_attrs(model)
+    graph["init_args"] = _json_safe(init)
+    graph["globals"] = {k: v for k, v in vars(module).items()
+                        if type(v) in (int, float) and not k.startswith("_") and k.isidentifier()}
+    return graph
+
+
+def split_literals(symbols):
+    """A size literal written twice (`randn(128, 128)`) as one symbol per position, so the traces
+    can tell the two dims apart; the judge moves them together, a user may not."""
+    from dataclasses import replace
+    out = []
+    for s in symbols:
+        if len(s.spans) > 1 and s.name is None:
+            out += [replace(s, key=f"{s.key}#{i}", spans=[sp]) for i, sp in enumerate(s.spans)]
+        else:
+            out.append(s)
+    return out
+
+
+def other_configs(path: str, device: str, source: str, cfg, base_graph: dict, notes: list):
+    """Up to EXTRA graphs at other configurations, each aligned with base_graph node for node."""
+    from kopt.tools import sizing
+    symbols = cfg.symbols
+    split = split_literals(symbols)
+    base = dict(cfg.values)
+    split_base = {s.key: base.get(s.key.split("#")[0], s.value) for s in split}
+    rng = random.Random(20240611)
+    out = []
+    # Both other configurations are smaller than the judged one: the trace runs the forward for
+    # real, and on a foreign problem judged as written that is already the full size.
+    for k in range(EXTRA):
+        larger = False
+        # Plans in order: sizes and arguments moved (first with a repeated literal split in two),
+        # then the same without tagged attributes (a forward that branches on one), then only the
+        # attributes tagged (every size fixed: a file generic in its arguments only).
+        plans = []
+        for attempt in range(ATTEMPTS if symbols else 0):
+            syms, b = (split, split_base) if attempt == 0 and len(split) > len(symbols) else (symbols, base)
+            values, _ = sizing.propose(syms, b, rng, max(0, attempt - 1), larger)
+            tag = k + 1 if attempt < ATTEMPTS - 1 else None
+            # Sizes of 2 (a CPU batch) move too where the problem allows it, so the file need not pin them.
+            small = {s.key: 3 + k for s in syms
+                     if s.kind == "size" and b.get(s.key, s.value) == 2 and s.key not in values}
+            if small:
+                plans.append((syms, {**b, **values, **small}, tag))
+            plans.append((syms, {**b, **values}, tag))
+        plans.append((symbols, base, k + 1))
+        for syms, values, tag in plans:
+            try:
+                g = trace_at(path, sizing.apply(source, syms, values), device, tag)
+            except Exception as e:  # noqa: BLE001 - the problem does not run there: the next plan
+                notes.append(f"{type(e).__name__}: {str(e)[:120]}")
+                continue
+            why = misaligned(base_graph, g)
+            if why is None:
+                out.append(g)
+                break
+            notes.append(why)
+    return out
 
 
 def main(argv=None) -> int:
+    """`capture PROBLEM [DEVICE [SIZES]]`: one JSON line. `capture --many DEVICE SIZES P1 P2 ...`:
+    one line per problem (the tests capture the whole suite in one process: torch imports once)."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--many":
+        for path in argv[3:]:
+            sys.stdout.write("\n" + json.dumps({"path": path, **one(path, argv[1], argv[2])}) + "\n")
+            sys.stdout.flush()
+        return 0
     path, device = argv[0], (argv[1] if len(argv) > 1 else "cpu")
+    sys.stdout.write("\n" + json.dumps(one(path, device, argv[2] if len(argv) > 2 else "auto")) + "\n")
+    return 0
+
+
+def one(path: str, device: str, mode: str) -> dict:
+    from kopt.tools.judged import judged_config
     try:
-        model, inputs = load_problem(path, device)
-        graph = capture(model, inputs)
+        module, cfg = judged_config(path, device, mode)
+        graph = trace_at(path, cfg.source, device, None)
+        notes: list[str] = []
+        graph["extra"] = other_configs(path, device, open(path).read(), cfg, graph, notes)
+        graph["extra_notes"] = notes[-4:]
+        graph["config"] = {"note": cfg.note, "values": cfg.values}
     except Unsupported as e:
         graph = {"error": f"cannot capture the forward: {e}"}
+    except MemoryError:
+        graph = {"error": "tracing the forward ran out of memory (the capture's address-space limit); "
+                          "give the problem smaller CPU_SIZES"}
     except Exception as e:  # the problem's own failure, reported as one paragraph
-        graph = {"error": f"tracing the forward failed: {type(e).__name__}: {e}"}
-    sys.stdout.write("\n" + json.dumps(graph) + "\n")
-    return 0
+        graph = {"error": f"tracing the forward failed: {type(e).__name__}: {str(e)[:400]}{_limit_note(e)}"}
+    return graph
+
+
+def _limit_note(e: Exception) -> str:
+    import resource
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if "allocate" not in str(e) or limit == resource.RLIM_INFINITY:
+        return ""
+    return (f" (the capture runs under a {limit / (1 << 30):g} GB address-space limit, like the judge's "
+            "workers: give the problem smaller CPU_SIZES)")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,63 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kopt.agent.fusion.ir import Graph, is_ref
+from kopt.agent.fusion.ir import Graph, NotGeneric, is_ref
 from kopt.agent.fusion.texpr import TL_DTYPE, ew_expr, kind_of, lit, result_kind
+
+NODE_KEYS = ("id", "op", "fn", "args", "shape", "dtype", "stride", "sym")
+
+
+def par(e) -> str:
+    e = str(e)
+    return e if " " not in e else f"({e})"
+
+
+def runtime_const(g: Graph, a):
+    """(Python expression the forward evaluates, or None for a literal; the judged value) of a
+    constant argument: a size or argument read at run time, a count's 1/N, or a plain number."""
+    if not isinstance(a, dict):
+        return None, a
+    if "inv_count" in a:
+        if g.pinned:
+            return None, a["value"]
+        sym = g.sym(a["inv_count"])
+        parts = [sym[d] for d in a["dims"]] if sym else []
+        if all(isinstance(p, int) for p in parts):
+            n = 1
+            for p in parts:
+                n *= p
+            return None, 1.0 / max(n - a["minus"], 1)
+        prod = " * ".join(par(p) for p in parts)
+        return (f"1.0 / ({prod})" if not a["minus"] else f"1.0 / max({prod} - {a['minus']}, 1)"), a["value"]
+    if "expr" in a:
+        return (None if g.pinned else a["expr"]), a["value"]
+    if "unsolved" in a:
+        if g.pinned:
+            return None, a["value"]
+        raise NotGeneric(a["unsolved"])
+    return None, a
+
+
+def is_runtime(a) -> bool:
+    return isinstance(a, dict) and bool(a.keys() & {"inv_count", "expr", "unsolved"})
+
+
+class Scalars:
+    """Sizes and arguments a kernel takes as run-time parameters (sc0, sc1, ...) instead of literals."""
+
+    def __init__(self):
+        self.params: dict[str, tuple[str, str]] = {}   # forward expression -> (kernel name, kind)
+
+    def name(self, expr: str, kind: str) -> str:
+        if expr not in self.params:
+            self.params[expr] = (f"sc{len(self.params)}", kind)
+        return self.params[expr][0]
+
+    def signature(self) -> list[str]:
+        return [n for n, _ in self.params.values()]
+
+    def launch(self) -> list[str]:
+        return [f"{'float' if k == 'float' else 'int'}({e})" for e, (_, k) in self.params.items()]
 
 
 @dataclass
@@ -14,7 +69,8 @@ class Variant:
     label: str = "default"
     block: int = 1024           # pointwise elements per program
     rows_per_program: int = 0   # rows kernels: BLOCK_M (0: about 4K elements per program)
-    row_block: int = 0          # rows kernels: 0 = whole row in registers, else chunk size (looped)
+    row_cap: int = 8192         # rows kernels: whole rows in registers up to this many columns, looped beyond
+    row_block: int = 4096       # rows kernels: the looped form's chunk of columns
     mm: tuple = (64, 64, 32, 8, 4, 3)   # BLOCK_M, BLOCK_N, BLOCK_K, GROUP_M, warps, stages
     warps: int = 4
     tf32: bool = True
@@ -38,6 +94,7 @@ class Emitter:
     lines: list[str] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)    # ref -> float | int | bool
     exprs: dict[str, str] = field(default_factory=dict)    # ref -> variable name in the kernel
+    scalars: Scalars = field(default_factory=Scalars)
 
     def var(self, ref: str) -> str:
         return f"v{ref[1:]}"
@@ -49,14 +106,20 @@ class Emitter:
             return (shape_of(a, e) if shape_of else e), self.kinds[a]
         if isinstance(a, bool):
             return lit(a), "bool"
-        if isinstance(a, int):
-            return lit(a), "int"
-        return lit(a), "float"
+        return self.const(a)
+
+    def const(self, a) -> tuple[str, str]:
+        """A number inline, or the kernel parameter that carries a run-time size or argument."""
+        expr, value = runtime_const(self.g, a)
+        kind = "int" if isinstance(value, int) and not isinstance(value, bool) else "float"
+        if expr is None:
+            return lit(value), kind
+        return self.scalars.name(expr, kind), kind
 
     def ew(self, ref: str, shape_of=None) -> None:  # noqa: D102
         n = self.g[ref]
         ops = [self.operand(a, shape_of) for a in n["args"]]
-        params = {k: v for k, v in n.items() if k not in ("id", "op", "fn", "args", "shape", "dtype", "stride")}
+        params = {k: (self.const(v)[0] if is_runtime(v) else v) for k, v in n.items() if k not in NODE_KEYS}
         kinds = [k for _, k in ops]
         expr = ew_expr(n["fn"], [e for e, _ in ops], params, n["dtype"], kinds)
         self.set(ref, expr, result_kind(n["fn"], n["dtype"], kinds))

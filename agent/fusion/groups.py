@@ -28,6 +28,7 @@ class Group:
     index: int = 0
     outputs: list[str] = field(default_factory=list)   # members stored to memory
     inputs: list[str] = field(default_factory=list)    # refs loaded from memory
+    origin: str = ""                  # a node whose shape is S (its `sym` gives S at run time)
 
     @property
     def row_shape(self) -> list[int]:
@@ -57,15 +58,16 @@ class Options:
 
 
 def _domain(g: Graph, ref: str):
-    """The group a node would start on its own: (kind, S, D, class of the node)."""
+    """The group a node would start on its own: (kind, S, D, class of the node, node shaped S)."""
     n = g[ref]
     if n["op"] == "mm":
-        return "mm", n["shape"], [], "full"
+        return "mm", n["shape"], [], "full", ref
     if n["op"] == "reduce":
-        return "rows", g[g.operands(ref)[0]]["shape"], n["dims"], "row"
+        src = g.operands(ref)[0]
+        return "rows", g[src]["shape"], n["dims"], "row", src
     if n["op"] == "scan":
-        return "rows", n["shape"], [n["dim"]], "full"
-    return "pointwise", n["shape"], [], "full"
+        return "rows", n["shape"], [n["dim"]], "full", ref
+    return "pointwise", n["shape"], [], "full", ref
 
 
 def _fits(g: Graph, G: Group, ref: str, opts: Options) -> str | None:
@@ -168,8 +170,8 @@ def partition(g: Graph, opts: Options | None = None) -> list[Group]:
             continue
         if n["op"] == "iota" and all(g[u]["op"] in FUSIBLE for u in g.users.get(ref, [])):
             continue  # made inside its consumer's kernel (see above)
-        kind, shape, dims, c = _domain(g, ref)
-        G = Group(kind=kind, shape=list(shape), dims=list(dims))
+        kind, shape, dims, c, origin = _domain(g, ref)
+        G = Group(kind=kind, shape=list(shape), dims=list(dims), origin=origin)
         for b in g.operands(ref):
             if g[b]["op"] == "iota" and b not in group_of and kind == "rows" and _fits(g, G, b, opts):
                 _join(g, G, b, "full", group_of)
@@ -283,7 +285,7 @@ def _orphan_iotas(g, groups, group_of):
     """An iota whose consumer could not host it gets a pointwise kernel of its own."""
     for ref in g.order:
         if g[ref]["op"] == "iota" and ref not in group_of:
-            G = Group(kind="pointwise", shape=list(g[ref]["shape"]))
+            G = Group(kind="pointwise", shape=list(g[ref]["shape"]), origin=ref)
             _join(g, G, ref, "full", group_of)
             groups.append(G)
 

@@ -22,12 +22,15 @@ def _bmn(t, shape):
 
 
 def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> KernelOut:
-    mm = G.members[0]
+    # The matmul is not always the first member: producers folded in ahead of it (a batch norm's
+    # per-channel factor, groups._merge_producers) and alias views after it are epilogue too.
+    mm = next(m for m in G.members if g[m]["op"] == "mm")
+    epilogue = [m for m in G.members if m != mm]
     a, b = g.operands(mm)
     out_shape = G.shape
     batched = len(out_shape) == 3
     epi_inputs = [t for t in G.inputs if t not in (a, b) or
-                  any(t in g.operands(m) for m in G.members[1:])]
+                  any(t in g.operands(m) for m in epilogue)]
     tensors = [a, b] + epi_inputs + list(G.outputs)
     name = kernel_name(g, G)
     bm, bn, bk, gm, warps, stages = var.mm
@@ -60,7 +63,7 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
         "for k in range(0, K, BLOCK_K):",
         "    a = tl.load(a_ptrs, mask=(rm[:, None] < M) & (rk[None, :] < K - k), other=0.0)",
         "    b = tl.load(b_ptrs, mask=(rk[:, None] < K - k) & (rn[None, :] < N), other=0.0)",
-        "    if UPCAST:  # the CPU interpreter has no bf16 dot: compute it in fp32 there",
+        "    if UPCAST:  # bf16 operands: the dot runs in fp32 on every device (see the launch)",
         "        a = a.to(tl.float32)",
         "        b = b.to(tl.float32)",
         f"    acc = tl.dot(a, b, acc{precision})",
@@ -77,12 +80,17 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
     for t in epi_inputs:
         e, k = load_expr(f"{kname[t]}_ptr + {off[t]}", "mask", g[t]["dtype"])
         em.set(t, e, k)
-    for m in G.members[1:]:
-        em.ew(m)
+    for m in epilogue:
+        if g[m]["op"] == "view":  # an alias (size-1 dims added or dropped): same values, new label
+            src = g.operands(m)[0]
+            em.exprs[m], em.kinds[m] = em.exprs[src], em.kinds[src]
+        else:
+            em.ew(m)
     body += em.lines
     for o in G.outputs:
         body.append(f"tl.store({kname[o]}_ptr + {off[o]}, "
                     f"{store_value(em.exprs[o], em.kinds[o], g[o]['dtype'])}, mask=mask)")
+    params += em.scalars.signature()
     consts = "BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr, UPCAST: tl.constexpr"
     src = "@triton.jit\n" + f"def {name}({', '.join(params)}, {consts}):\n" + \
         "\n".join("    " + ln for ln in body) + "\n"
@@ -102,8 +110,12 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
                         [f"*_bmn({names[t]}, S)" for t in epi_inputs + list(G.outputs)])
     targs = ", ".join(names[t] for t in tensors)
     grid = f"(triton.cdiv(M, {bm}) * triton.cdiv(N, {bn}), {'S[0]' if batched else 1})"
-    launch.append(f"{name}[{grid}]({targs}, M, N, K, {strides},")
-    upcast = f"{A}.device.type == 'cpu'" if g[a]["dtype"] == "bfloat16" or g[b]["dtype"] == "bfloat16" else "False"
+    scal = "".join(f", {e}" for e in em.scalars.launch())
+    launch.append(f"{name}[{grid}]({targs}, M, N, K, {strides}{scal},")
+    # One code path on every device: the CPU interpreter has no bf16 dot, and a branch on the
+    # device would leave the GPU path unjudged on CPU (the scan rejects it). bf16 values are exact
+    # in fp32 (and in tf32), so upcasting costs throughput on a GPU, not accuracy.
+    upcast = "True" if g[a]["dtype"] == "bfloat16" or g[b]["dtype"] == "bfloat16" else "False"
     launch.append(f"    BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, GROUP_M={gm}, UPCAST={upcast}, "
                   f"num_warps={warps}, num_stages={stages})")
     launch += reshape_outputs(g, G, names)

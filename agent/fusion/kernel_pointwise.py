@@ -1,7 +1,8 @@
 """Pointwise kernels: one program per BLOCK elements of the output's iteration space."""
 from __future__ import annotations
 
-from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, kernel_name, load_expr, store_value
+from kopt.agent.fusion.common import (Emitter, KernelOut, Variant, describe, kernel_name, load_expr,
+                                      store_value)
 from kopt.agent.fusion.ir import Graph, contiguous_stride, is_contiguous, numel
 from kopt.agent.fusion.layout import collapse
 from kopt.agent.fusion.texpr import TORCH_DTYPE
@@ -71,6 +72,7 @@ def pointwise(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) 
     for o in outs:
         body.append(f"tl.store({kname[o]}_ptr + {offset[kname[o]]}, "
                     f"{store_value(em.exprs[o], em.kinds[o], g[o]['dtype'])}, mask=mask)")
+    params += em.scalars.signature()
     src = "@triton.jit\n" + f"def {name}({', '.join(params)}, BLOCK: tl.constexpr):\n" + \
         "\n".join("    " + ln for ln in body) + "\n"
 
@@ -86,24 +88,30 @@ def pointwise(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) 
     launch += alloc
     args_t = [f"{names[a]}_c" if simple else names[a] for a in ins] + [names[o] for o in outs]
     grid = f"(triton.cdiv(n, {var.block}),)"
+    scal = "".join(f", {e}" for e in em.scalars.launch())
     if simple:
         launch.append("n = math.prod(S)")
-        launch.append(f"{name}[{grid}]({', '.join(args_t)}, n, BLOCK={var.block}, num_warps={var.warps})")
+        launch.append(f"{name}[{grid}]({', '.join(args_t)}, n{scal}, BLOCK={var.block}, num_warps={var.warps})")
     else:
         launch.append(f"sizes, strides = _axes(S, {axes}, {', '.join(args_t)})")
         launch.append("n = math.prod(sizes)")
-        launch.append(f"{name}[{grid}]({', '.join(args_t)}, *sizes, *strides, BLOCK={var.block}, "
+        launch.append(f"{name}[{grid}]({', '.join(args_t)}, *sizes, *strides{scal}, BLOCK={var.block}, "
                       f"num_warps={var.warps})")
     launch += reshape_outputs(g, G, names)
     return KernelOut(name, src, launch, describe(g, G.members))
 
 
 def shape_source(g: Graph, G, names: dict) -> str:
-    """The iteration space at run time: an input's own shape when one has it, else the traced one."""
+    """The iteration space at run time: an input's own shape when one has it, else the sizes
+    computed from the forward's tensors and attributes (generic.py)."""
     for a in G.inputs:
         if list(g[a]["shape"]) == list(G.shape) and g[a]["op"] != "view":
             return f"{names[a]}.shape"
-    return f"({', '.join(map(str, G.shape))}{',' if len(G.shape) == 1 else ''})"
+    return shape_tuple(g.sym(G.origin))
+
+
+def shape_tuple(sym: list) -> str:
+    return f"({', '.join(map(str, sym))}{',' if len(sym) == 1 else ''})"
 
 
 def device_source(g: Graph, G, names: dict) -> str:
@@ -119,6 +127,5 @@ def reshape_outputs(g: Graph, G, names: dict) -> list[str]:
         want = g[o]["shape"]
         have = G.shape if G.cls.get(o) == "full" else G.row_shape
         if list(want) != list(have):
-            lines.append(f"{names[o]} = {names[o]}.view({', '.join(map(str, want))}{',' if len(want) == 1 else ''})"
-                         if want else f"{names[o]} = {names[o]}.view(())")
+            lines.append(f"{names[o]} = {names[o]}.view({shape_tuple(g.sym(o))})")
     return lines

@@ -3,14 +3,18 @@
 The iteration space is viewed as rows × columns: columns run over the reduced dims D, rows over
 everything else (the dims before D and after D, so a reduction over a middle dim needs no copy).
 Each program owns BLOCK_M rows. Two forms:
-- whole-row (row_block == 0): a row lives in registers, every input is read once;
-- looped (row_block > 0): one pass over the row per reduction, then a final pass for the
-  full-size outputs and scans — inputs are re-read (from L2 when rows are small enough), but
-  register use stays bounded however long the row is.
+- whole-row: a row lives in registers, every input is read once;
+- looped: one pass over the row per reduction (row_block columns at a time), then a final pass
+  for the full-size outputs and scans — inputs are re-read (from L2 when rows are small enough),
+  but register use stays bounded however long the row is.
+When the row length depends on the configuration, the file holds both and the forward picks one
+from the row length at run time (whole rows up to row_cap columns), so a size the search never
+saw cannot ask a program for a row that does not fit its registers.
 """
 from __future__ import annotations
 
-from kopt.agent.fusion.common import Emitter, KernelOut, Variant, describe, kernel_name, load_expr, store_value
+from kopt.agent.fusion.common import (Emitter, KernelOut, Scalars, Variant, describe, kernel_name, load_expr,
+                                      store_value)
 from kopt.agent.fusion.ir import Graph, contiguous_stride
 from kopt.agent.fusion.kernel_pointwise import device_source, reshape_outputs, shape_source, unravel
 from kopt.agent.fusion.layout import axis_strides, collapse
@@ -23,6 +27,7 @@ NEUTRAL = {"sum": "0.0", "max": '-float("inf")', "min": 'float("inf")', "argmax"
 class RowsGen:
     def __init__(self, g: Graph, G, names: dict, kname: dict, var: Variant):
         self.g, self.G, self.names, self.kname, self.var = g, G, names, kname, var
+        self.scalars = Scalars()  # shared by both forms, so they take the same parameters
         S, D = G.shape, G.dims
         self.storage = {o: (S if G.cls[o] == "full" else G.row_shape) for o in G.outputs}
         layouts = [(g[a]["shape"], g[a]["stride"]) for a in G.inputs]
@@ -35,9 +40,12 @@ class RowsGen:
         nr = len(self.r_axes)
         first_r = len(self.o_axes)
         self.row_only = {}
+        # A reduction over dims of size 1 (a mean after a global pool) has every stride 0 along its
+        # columns; its full-size tensors still need column offsets, so none counts as row-only then.
+        one_column = all(S[d] == 1 for d in D)
         for t, (sh, st) in zip(self.tensors, layouts):
             strides = axis_strides(sh, st, S, self.axes)
-            self.row_only[t] = all(s == 0 for s in strides[first_r:first_r + nr])
+            self.row_only[t] = not one_column and all(s == 0 for s in strides[first_r:first_r + nr])
         self.O = [f"O{k}" for k in range(len(self.o_axes))]
         self.R = [f"R{k}" for k in range(len(self.r_axes))]
         self.I = [f"I{k}" for k in range(len(self.i_axes))]
@@ -147,7 +155,7 @@ class RowsGen:
     # -------------------------------------------------------------- bodies
     def whole_row(self) -> list[str]:
         lines = self.row_setup() + self.col_setup("")
-        em = Emitter(self.g, self.G.members)
+        em = Emitter(self.g, self.G.members, scalars=self.scalars)
         self.load_rows(em)
         self.load_full(em, [a for a in self.G.inputs if not self.row_only[a]])
         for m in self.G.members:
@@ -172,7 +180,7 @@ class RowsGen:
     def looped(self) -> list[str]:
         g, G = self.g, self.G
         lines = self.row_setup()
-        em = Emitter(g, G.members)
+        em = Emitter(g, G.members, scalars=self.scalars)
         self.load_rows(em)
         pending = [m for m in G.members if G.cls[m] == "row" and g[m]["op"] != "reduce"]
         n_cols = " * ".join(self.R)
@@ -196,7 +204,7 @@ class RowsGen:
             else:
                 lines.append(f"{acc} = tl.full([BLOCK_M, BLOCK_R], {NEUTRAL[fn]}, tl.float32)")
             body = self.col_setup("start + ")
-            inner = Emitter(g, G.members, exprs=dict(em.exprs), kinds=dict(em.kinds))
+            inner = Emitter(g, G.members, exprs=dict(em.exprs), kinds=dict(em.kinds), scalars=self.scalars)
             self.load_full(inner, inputs)
             for m in members:
                 self.emit_member(inner, m, start="start")
@@ -229,7 +237,7 @@ class RowsGen:
             for s in scans:
                 lines.append(f"carry{s[1:]} = tl.full([BLOCK_M], {NEUTRAL[g[s]['fn']]}, tl.float32)")
             body = self.col_setup("start + ")
-            inner = Emitter(g, G.members, exprs=dict(em.exprs), kinds=dict(em.kinds))
+            inner = Emitter(g, G.members, exprs=dict(em.exprs), kinds=dict(em.kinds), scalars=self.scalars)
             self.load_full(inner, inputs)
             for m in members:
                 if g[m]["op"] == "scan":
@@ -250,20 +258,39 @@ class RowsGen:
         return lines + self.stores(em, "row")
 
     # -------------------------------------------------------------- launch
-    def build(self) -> KernelOut:
-        g, G, var = self.g, self.G, self.var
-        name = kernel_name(g, G)
-        looped = var.row_block > 0
-        body = self.looped() if looped else self.whole_row()
+    def forms(self) -> tuple[bool, bool]:
+        """(whole-row kernel, looped kernel): both, with the choice made at run time from the row
+        length, unless the row length is the same at every traced configuration."""
+        var, G = self.var, self.G
+        sym = self.g.sym(self.G.origin)
+        cols = [sym[d] for d in G.dims]
+        if all(isinstance(c, int) for c in cols):
+            n = 1
+            for c in cols:
+                n *= c
+            return (True, False) if n <= var.row_cap else (False, True)
+        return var.row_cap > 0, True
+
+    def kernel(self, name: str, body: list[str]) -> str:
         params = [f"{self.kname[t]}_ptr" for t in self.tensors] + self.O + self.R + self.I
         for t in self.tensors:
             params += [self.stride(t, p) for p in range(len(self.axes))]
-        src = "@triton.jit\n" + f"def {name}({', '.join(params)}, BLOCK_M: tl.constexpr, BLOCK_R: tl.constexpr):\n" \
+        params += self.scalars.signature()
+        return "@triton.jit\n" + f"def {name}({', '.join(params)}, BLOCK_M: tl.constexpr, BLOCK_R: tl.constexpr):\n" \
             + "\n".join("    " + ln for ln in body) + "\n"
+
+    def build(self) -> KernelOut:
+        g, G, var = self.g, self.G, self.var
+        name = kernel_name(g, G)
+        whole, looped = self.forms()
+        bodies = ([(name, self.whole_row())] if whole else []) + \
+            ([(name + "_looped" if whole else name, self.looped())] if looped else [])
+        src = "\n\n".join(self.kernel(n, b) for n, b in bodies)
         S = G.shape
         dims = "over dim " + ", ".join(map(str, G.dims))
-        launch = [f"# {name}: {describe(g, G.members)} ({dims} of {'x'.join(map(str, S))}, "
-                  f"{'looped over column blocks' if looped else 'one row per register block'})"]
+        form = {(True, False): "one row per register block", (False, True): "looped over column blocks",
+                (True, True): f"whole rows up to {var.row_cap} columns, looped beyond"}[(whole, looped)]
+        launch = [f"# {name}: {describe(g, G.members)} ({dims} of {'x'.join(map(str, S))} as traced, {form})"]
         launch.append(f"S = {shape_source(g, G, self.names)}")
         dev = device_source(g, G, self.names)
         row_shape = "(" + ", ".join("1" if d in G.dims else f"S[{d}]" for d in range(len(S))) + \
@@ -277,16 +304,21 @@ class RowsGen:
         n_o, n_r = len(self.o_axes), len(self.r_axes)
         launch.append(f"n_rows = math.prod(sizes[:{n_o}] + sizes[{n_o + n_r}:])")
         launch.append(f"n_cols = math.prod(sizes[{n_o}:{n_o + n_r}])")
-        if looped:
-            launch.append(f"BLOCK_R = min({var.row_block}, triton.next_power_of_2(n_cols))")
+        chunk = f"min({var.row_block}, triton.next_power_of_2(n_cols))"
+        if whole and looped:  # a long row would not fit a program's registers on a GPU
+            launch.append(f"looped = n_cols > {var.row_cap}")
+            launch.append(f"BLOCK_R = {chunk} if looped else triton.next_power_of_2(n_cols)")
+            fn = f"({name}_looped if looped else {name})"
         else:
-            launch.append("BLOCK_R = triton.next_power_of_2(n_cols)")
+            launch.append(f"BLOCK_R = {chunk if looped else 'triton.next_power_of_2(n_cols)'}")
+            fn = name
         if var.rows_per_program:
             launch.append(f"BLOCK_M = {var.rows_per_program}")
         else:  # about 4K elements per program: several short rows share one, a long row has its own
             launch.append("BLOCK_M = max(1, min(triton.next_power_of_2(n_rows), 4096 // BLOCK_R))")
         launch.append(f"warps = max({var.warps}, min(16, BLOCK_R * BLOCK_M // 512))")
-        launch.append(f"{name}[(triton.cdiv(n_rows, BLOCK_M),)]({targs}, *sizes, *strides, "
+        scal = "".join(f", {e}" for e in self.scalars.launch())
+        launch.append(f"{fn}[(triton.cdiv(n_rows, BLOCK_M),)]({targs}, *sizes, *strides{scal}, "
                       f"BLOCK_M=BLOCK_M, BLOCK_R=BLOCK_R, num_warps=warps)")
         launch += reshape_outputs(g, G, self.names)
         return KernelOut(name, src, launch, describe(g, G.members))

@@ -107,6 +107,14 @@ class Lowerer:
         dims = range(len(shape)) if not dims else dims
         return math.prod(shape[d] for d in dims) if shape else 1
 
+    def inv_count(self, x, dims, minus: int = 0) -> dict:
+        """1 / (elements of x over dims - minus), as a constant the generated code computes from
+        x's shape at run time (a mean's 1/N is not the traced 1/N at other sizes)."""
+        shape = self.shape(x)
+        dims = list(range(len(shape))) if not dims else [d % len(shape) for d in dims]
+        n = self.count_of(x, dims)
+        return {"inv_count": x, "dims": dims, "minus": minus, "value": 1.0 / max(n - minus, 1)}
+
     # ------------------------------------------------------------------ arguments
     def arg(self, a):
         if isinstance(a, torch.fx.Node):

@@ -26,10 +26,9 @@ def variants(g: Graph, device: str) -> list[Variant]:
     longest = max([_cols(G) for G in groups if G.kind == "rows"] or [0])
     mm_groups = [G for G in groups if G.kind == "mm"]
     small_m = any(min(G.shape[-2], G.shape[-1]) <= 32 for G in mm_groups)
-    half = any(g[g.operands(G.members[0])[0]]["dtype"] in ("float16", "bfloat16") for G in mm_groups)
-    base = Variant(label="default")
-    if longest > LONG_ROW:
-        base = replace(base, row_block=4096)
+    half = any(g[g.operands(m)[0]]["dtype"] in ("float16", "bfloat16")
+               for G in mm_groups for m in G.members if g[m]["op"] == "mm")
+    base = Variant(label="default", row_cap=LONG_ROW, row_block=4096)
     if mm_groups:
         if small_m:       # skinny/decode shapes: a narrow M tile, wide N and K tiles
             base = replace(base, mm=(16, 128, 64, 1, 4, 4))
@@ -40,10 +39,10 @@ def variants(g: Graph, device: str) -> list[Variant]:
         out += [replace(base, label="block2048-w8", block=2048, warps=8),
                 replace(base, label="block512-w4", block=512, warps=4)]
     if "rows" in kinds:
-        if base.row_block:
-            out.append(replace(base, label="whole-row", row_block=0))
+        if longest > LONG_ROW:
+            out.append(replace(base, label="whole-row", row_cap=1 << 40))
         elif longest > 1024:
-            out.append(replace(base, label="looped-2048", row_block=2048))
+            out.append(replace(base, label="looped-2048", row_cap=0, row_block=2048))
         out.append(replace(base, label="one-row-per-program", rows_per_program=1))
     if mm_groups:
         for tiles in [(64, 64, 32, 8, 4, 3), (128, 64, 64, 8, 4, 4), (64, 128, 64, 8, 4, 4),
@@ -79,9 +78,11 @@ def why_not(g: Graph) -> str | None:
 class BuiltinProposer:
     name = "builtin"
 
-    def __init__(self, problem: str | Path, device: str, on_event=None):
+    def __init__(self, problem: str | Path, device: str, on_event=None, sizes: str = "auto",
+                 memory_gb: float | None = 8.0):
         self.problem = Path(problem)
         self.device = device
+        self.sizes, self.memory_gb = sizes, memory_gb   # as the judge is given them (--sizes, --memory-gb)
         self.on_event = on_event or (lambda *a, **k: None)
         self.graph: Graph | None = None
         self.todo: list[Variant] | None = None
@@ -92,7 +93,7 @@ class BuiltinProposer:
             return
         self.on_event("phase", text="built-in compiler: tracing the forward")
         try:
-            self.graph = capture(self.problem, self.device)
+            self.graph = capture(self.problem, self.device, sizes=self.sizes, memory_gb=self.memory_gb)
         except CaptureError as e:
             self.todo, self.done_reason = [], f"built-in compiler: {e}"
             return
@@ -109,21 +110,45 @@ class BuiltinProposer:
         self.prepare()
         out = []
         source = self.problem.read_text()
-        seen = {r.get("origin") for r in ctx.recent} | {r.get("origin") for r in ctx.last_by_lane.values()}
+        rows = list(ctx.recent) + list(ctx.last_by_lane.values())
+        seen = {r.get("origin") for r in rows}
+        failed = failure(rows)
+        if failed and self.todo:  # the variants share their kernels: the others would fail the same way
+            self.todo, self.done_reason = [], failed
         while self.todo and len(out) < ctx.n:
             var = self.todo.pop(0)
             if f"builtin:{var.label}" in seen:  # judged before this run was resumed
                 continue
             try:
                 text, _ = generate(self.graph, self.problem.name, source, var, self.device)
-            except Exception as e:  # a compiler bug must not end the run: say so, try the next variant
-                out.append(Proposal(lane=len(out), source=None, origin=f"builtin:{var.label}",
-                                    error=f"code generation failed: {type(e).__name__}: {e}"))
-                continue
+            except Exception as e:  # noqa: BLE001 - a compiler bug must not end the run, and must be told
+                # Variants differ only in tunables: the same graph fails the same way in each of them.
+                self.todo = []
+                self.done_reason = (f"built-in compiler: code generation failed ({type(e).__name__}: {e}); "
+                                    "the other variants share this code, so none was tried")
+                break
+            if "SPECIALISED to the judged configuration" in text and not out:
+                self.on_event("phase", text="built-in compiler: " + text.split("SPECIALISED ", 1)[1].split("\n")[0])
             out.append(Proposal(lane=len(out), source=text, origin=f"builtin:{var.label}"))
         if not out and self.done_reason is None:
             self.done_reason = "built-in compiler: every variant has been measured"
         return out
+
+
+def failure(rows: list[dict]) -> str | None:
+    """Why to stop when a built-in candidate did not compile or run. A GPU resource limit (shared
+    memory, registers) belongs to one variant's tiles, so the others are still worth a try."""
+    for r in rows:
+        v = r.get("verdict") or {}
+        if not str(r.get("origin", "")).startswith("builtin:") or v.get("status") not in ("compile_error",
+                                                                                          "runtime_error"):
+            continue
+        reason = str(v.get("reason") or "")
+        if "resource" in reason.lower() or "shared memory" in reason.lower():
+            continue
+        return (f"built-in compiler: its file {r['origin']} failed the judge ({v['status']}: {reason[:300]}); "
+                "the other variants share its kernels, so none was tried")
+    return None
 
 
 class SeededProposer:

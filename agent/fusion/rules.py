@@ -189,7 +189,7 @@ def _sum(L, a, kw, val, dt):
 def _mean(L, a, kw, val, dt):
     dims = _dims(L, a[0], a[1] if len(a) > 1 else None)
     s = L.reduce("sum", a[0], dims)
-    return _keep(L, L.ew("mul", s, 1.0 / L.count_of(a[0], dims), dtype=dt), val)
+    return _keep(L, L.ew("mul", s, L.inv_count(a[0], dims), dtype=dt), val)
 
 
 @rule("amax")
@@ -240,10 +240,9 @@ def _var(L, a, kw, val, dt):
     dims = _dims(L, a[0], a[1] if len(a) > 1 else None)
     corr = kw.get("correction", 1)
     corr = 1 if corr is None else corr
-    n = L.count_of(a[0], dims)
-    mean = L.ew("mul", L.reduce("sum", a[0], dims), 1.0 / n)
+    mean = L.ew("mul", L.reduce("sum", a[0], dims), L.inv_count(a[0], dims))
     xc = L.ew("sub", a[0], mean)
-    var = L.ew("mul", L.reduce("sum", L.ew("square", xc), dims), 1.0 / max(n - corr, 1))
+    var = L.ew("mul", L.reduce("sum", L.ew("square", xc), dims), L.inv_count(a[0], dims, corr))
     out = L.ew("sqrt", var, dtype=dt) if kw.get("_std") else L.ew("copy", var, dtype=dt)
     return _keep(L, out, val)
 

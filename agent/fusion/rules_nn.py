@@ -30,12 +30,12 @@ def _log_softmax(L, a, kw, val, dt):
 
 
 def _normalize(L, x, dims, eps, center: bool):
-    n = L.count_of(x, dims)
+    inv_n = L.inv_count(x, dims)
     mean = None
     if center:
-        mean = L.ew("mul", L.reduce("sum", x, dims), 1.0 / n)
+        mean = L.ew("mul", L.reduce("sum", x, dims), inv_n)
         x = L.ew("sub", x, mean)
-    var = L.ew("mul", L.reduce("sum", L.ew("square", x), dims), 1.0 / n)
+    var = L.ew("mul", L.reduce("sum", L.ew("square", x), dims), inv_n)
     rstd = L.ew("rsqrt", L.ew("add", var, float(eps)))
     return L.ew("mul", x, rstd), mean, rstd
 
@@ -113,7 +113,7 @@ def _reduce_loss(L, loss, reduction, val, dt):
     dims = list(range(len(L.shape(loss))))
     total = L.reduce("sum", loss, dims)
     if reduction == 1:
-        total = L.ew("mul", total, 1.0 / L.count_of(loss, dims))
+        total = L.ew("mul", total, L.inv_count(loss, dims))
     return _keep(L, L.ew("copy", total, dtype=dt), val)
 
 
@@ -132,9 +132,13 @@ def _pointwise_loss(L, a, kw, val, dt):
         if beta == 0:
             loss = ad
         else:
-            scale = 1.0 if kind == "huber" else 1.0 / beta
-            quad = L.ew("mul", L.ew("square", d), 0.5 * scale)
-            lin = L.ew("sub", ad, 0.5 * beta)
+            # beta appears only as itself (never 0.5 * beta or 1 / beta), so when it is a constructor
+            # argument the generated code reads it at run time; (2|d| - beta) * 0.5 is exactly
+            # |d| - 0.5 * beta in floating point (scaling by 2 is exact).
+            quad = L.ew("mul", L.ew("square", d), 0.5)
+            if kind != "huber":
+                quad = L.ew("div", quad, beta)
+            lin = L.ew("mul", L.ew("sub", L.ew("mul", ad, 2.0), beta), 0.5)
             if kind == "huber":
                 lin = L.ew("mul", lin, beta)
             loss = L.ew("where", L.ew("lt", ad, beta, dtype="bool"), quad, lin)

@@ -21,7 +21,9 @@ def kind_of(dtype: str) -> str:
 
 
 def lit(v) -> str:
-    """A constant as Triton source."""
+    """A constant as Triton source (a str is already source: a kernel's run-time scalar)."""
+    if isinstance(v, str):
+        return v
     if isinstance(v, bool):
         return "True" if v else "False"
     if isinstance(v, int):
@@ -53,7 +55,9 @@ def _softplus(a, p):
 
 def _elu(a, p):
     alpha, scale, iscale = p.get("alpha", 1.0), p.get("scale", 1.0), p.get("input_scale", 1.0)
-    neg = f"{lit(alpha * scale)} * (tl.exp({a} * {lit(iscale)}) - 1.0)"
+    factor = lit(alpha * scale) if not isinstance(alpha, str) and not isinstance(scale, str) \
+        else f"{lit(alpha)} * {lit(scale)}"
+    neg = f"{factor} * (tl.exp({a} * {lit(iscale)}) - 1.0)"
     pos = a if scale == 1.0 else f"{a} * {lit(scale)}"
     return f"tl.where({a} > 0, {pos}, {neg})"
 

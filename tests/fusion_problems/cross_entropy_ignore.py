@@ -3,6 +3,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+rows = 53
+classes = 37
+IGNORED = -100  # F.cross_entropy's default ignore_index
+CPU_SIZES = {"rows": 53, "classes": 37}
+
 
 class Model(nn.Module):
     def forward(self, logits, target):
@@ -10,9 +15,9 @@ class Model(nn.Module):
 
 
 def get_inputs():
-    t = torch.randint(0, 37, (53,))
-    t[::5] = -100
-    return [torch.randn(53, 37) * 2, t]
+    t = torch.randint(0, classes, (rows,))
+    t[::5] = IGNORED
+    return [torch.randn(rows, classes) * 2, t]
 
 
 def get_init_inputs():
