@@ -38,7 +38,8 @@ case "$cmd" in
       --device cpu --budget 4 --out kopt-out/19_linear_residual_layernorm_kopt.py "$@" ;;
   test)
     ensure_env
-    exec .venv/bin/python -m pytest -q "$@" ;;
+    # One pytest worker per core: most tests wait on sandboxed worker processes of their own.
+    exec .venv/bin/python -m pytest -q -n "${KOPT_TEST_WORKERS:-auto}" "$@" ;;
   kopt)
     ensure_env
     exec .venv/bin/kopt "$@" ;;

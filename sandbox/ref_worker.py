@@ -119,7 +119,12 @@ def op_config(state, h, payload):
             raise
         return {"ok": True, "usable": False, "why": f"{type(e).__name__}: {str(e)[:160]}"}, b""
     why = None
-    if not all(variation.all_finite(o) for o in outs):
+    need = inp.region_bytes(state.pool[0])
+    if h.get("max_input_bytes") and need > h["max_input_bytes"]:
+        # The candidate's inputs live in shared memory sized before it loaded (judge_session.SharedInputs).
+        why = (f"its inputs take {need / 2**20:.1f} MiB, more than the {h['max_input_bytes'] / 2**20:.1f} MiB "
+               "an unseen configuration may take")
+    elif not all(variation.all_finite(o) for o in outs):
         why = "the reference is not finite there"
     elif len(outs) > 1 and degeneracy(outs[0], outs[1]):
         why = f"degenerate there: {degeneracy(outs[0], outs[1])}"

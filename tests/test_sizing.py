@@ -140,12 +140,19 @@ def test_later_strategies_keep_divisibility_and_equal_sizes_equal():
     src = "hidden = 96\nheads_dim = 96\nnum_heads = 4\nscale = 2.0\n"
     s = sizing.scan(src)
     rng = random.Random(3)
-    v, strategy = sizing.propose(s, {}, rng, 2, False)
+    heads = sizing.scan("hidden = 96\nheads_dim = 96\nnum_heads = 12\n")
+    for seed in range(20):  # hidden = num_heads * head_dim must keep holding (a view to heads)
+        v, strategy = sizing.propose(heads, {}, random.Random(seed), 2, seed % 2 == 1, "hidden")
+        assert strategy == "consistent-divisible"
+        assert v["hidden"] % v["num_heads"] == 0 and v["heads_dim"] % v["num_heads"] == 0, v
+        assert seed % 2 == 1 or v["hidden"] == v["heads_dim"], v  # elongated: only hidden grows
+        assert v["hidden"] != 96 and v["num_heads"] != 12, v
+    v, strategy = sizing.propose(s, {}, rng, 3, False)
     assert strategy == "consistent-mult8"
     assert v["hidden"] == v["heads_dim"] and v["hidden"] % 8 == 0 and v["hidden"] & (v["hidden"] - 1)
-    v, strategy = sizing.propose(s, {}, rng, 4, True)
+    v, strategy = sizing.propose(s, {}, rng, 5, True)
     assert strategy == "single" and len([k for k in v if k in ("hidden", "heads_dim")]) == 1
-    v, strategy = sizing.propose(s, {}, rng, 6, True)
+    v, strategy = sizing.propose(s, {}, rng, 7, True)
     assert strategy == "args-only" and set(v) == {"scale"}
 
 

@@ -91,7 +91,8 @@ class Configs:
             seeds = [self.rng.randrange(1, 1 << 31) for _ in range(2)]
             f = self.ask(self.ref, {"op": "config", "values": full, "seed": self.rng.randrange(1 << 31),
                                     "perturb": self.rng.randrange(1, 1 << 31), "input_seeds": seeds,
-                                    "max_ms": max_ms}, what=f"loading the problem at {desc}")
+                                    "max_ms": max_ms, "max_input_bytes": self.shm.per_region if self.shm else None},
+                          what=f"loading the problem at {desc}")
             if f.header.get("usable"):
                 return full, desc, strategy, f, seeds
             tried.append(f"{desc}: {f.header.get('why')}")

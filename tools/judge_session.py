@@ -46,11 +46,16 @@ class SharedInputs:
         self.size = 0
         self.top = 0
         self.sealed = False
+        self.per_region = 0
 
-    def seal(self, region_bytes: int, regions: int = 16, growth: int = 3) -> None:
-        """Room for `regions` regions of up to `growth` times the judged inputs, then no more."""
-        per = _pages(region_bytes * growth)
-        self.size = max(PAGE, per * regions)
+    def seal(self, region_bytes: int, regions: int = 12, growth: int = 16) -> None:
+        """Room for `regions` regions of up to `growth` times the judged inputs, then no more.
+        An elongated configuration can grow a size used twice in one tensor (a square matrix), so
+        `growth` is above sizing.MAX_GROWTH; a configuration that needs more is not drawn (its
+        reference reports the inputs' size against `per_region`). The pages are only touched
+        when written, so the room costs memory only where inputs are put."""
+        self.per_region = _pages(region_bytes * growth)
+        self.size = max(PAGE, self.per_region * regions)
         os.ftruncate(self.fd, self.size)
         fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
         self.sealed = True

@@ -266,8 +266,8 @@ def describe(symbols: list[Symbol], values: dict, base: dict | None = None) -> s
 # then equal sizes kept equal; then multiples of 8 (or of the size's own power-of-two factor, up to
 # 64), which keeps head counts and groups dividing their dims; then one size at a time; then the
 # scalar arguments alone.
-STRATEGIES = ("independent-odd", "consistent-odd", "consistent-mult8", "consistent-pow2", "single", "single",
-              "args-only")
+STRATEGIES = ("independent-odd", "consistent-odd", "consistent-divisible", "consistent-mult8", "consistent-pow2", "single",
+              "single", "args-only")
 
 
 def _pow2_factor(v: int, cap: int) -> int:
@@ -318,6 +318,21 @@ def _fit(out: dict, others: list, cur, growth: float) -> None:
         out[big.key] = new
 
 
+def _keep_divisible(out: dict, sizes: list, cur) -> None:
+    """Where a judged size divides another (heads into hidden, a group count into channels),
+    make the new values keep that: the larger becomes a multiple of the smaller ones' new values.
+    Odd values alone break every `hidden // heads` view, which leaves nothing to check there."""
+    for s in sorted((x for x in sizes if x.key in out), key=cur):
+        divisors = [out[t.key] for t in sizes if t.key in out and 1 < cur(t) < cur(s) and cur(s) % cur(t) == 0]
+        if not divisors:
+            continue
+        step = math.lcm(*divisors)
+        if step > 4 * out[s.key]:  # too many relations to keep at once: leave this one drawn as it was
+            continue
+        k = max(1, round(out[s.key] / step))
+        out[s.key] = k * step if k * step != cur(s) else (k + 1) * step
+
+
 def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool,
             long: str | None = None) -> tuple[dict, str]:
     """New values (key -> value) for one unseen configuration around `base` (the judged values),
@@ -351,6 +366,8 @@ def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool,
             out[s.key] = by_value[v] = _draw_size(rng, v, factors, step)
     if grown is not None and grown.key in out:
         _fit(out, [x for x in sizes if x is not grown and x.key in out], cur, out[grown.key] / cur(grown))
+    if strategy == "consistent-divisible":
+        _keep_divisible(out, sizes, cur)
     if strategy != "single" or not sizes:
         for s in args:
             out[s.key] = _draw_arg(rng, cur(s))
