@@ -111,7 +111,13 @@ def op_config(state, h, payload):
         t = time.perf_counter()
         outs = []
         for slot, seed in enumerate(h["input_seeds"]):
-            _gen(state, slot, seed, None)
+            need = inp.region_bytes(_gen(state, slot, seed, None))
+            if h.get("max_input_bytes") and need > h["max_input_bytes"]:
+                # Known before any forward runs: the candidate's inputs live in shared memory sized
+                # before it loaded (judge_session.SharedInputs).
+                return {"ok": True, "usable": False,
+                        "why": f"its inputs take {need / 2**20:.1f} MiB, more than the "
+                               f"{h['max_input_bytes'] / 2**20:.1f} MiB an unseen configuration may take"}, b""
             outs.append(_ref_output(state, slot, 0)[0])
         per_call = (time.perf_counter() - t) / max(1, len(outs))
     except BaseException as e:  # noqa: BLE001 - the reference does not run here: another one is drawn
@@ -119,12 +125,7 @@ def op_config(state, h, payload):
             raise
         return {"ok": True, "usable": False, "why": f"{type(e).__name__}: {str(e)[:160]}"}, b""
     why = None
-    need = inp.region_bytes(state.pool[0])
-    if h.get("max_input_bytes") and need > h["max_input_bytes"]:
-        # The candidate's inputs live in shared memory sized before it loaded (judge_session.SharedInputs).
-        why = (f"its inputs take {need / 2**20:.1f} MiB, more than the {h['max_input_bytes'] / 2**20:.1f} MiB "
-               "an unseen configuration may take")
-    elif not all(variation.all_finite(o) for o in outs):
+    if not all(variation.all_finite(o) for o in outs):
         why = "the reference is not finite there"
     elif len(outs) > 1 and degeneracy(outs[0], outs[1]):
         why = f"degenerate there: {degeneracy(outs[0], outs[1])}"

@@ -263,11 +263,11 @@ def describe(symbols: list[Symbol], values: dict, base: dict | None = None) -> s
 # ----------------------------------------------------------------------------- unseen configurations
 
 # Strategies, tried in order until the reference runs: sizes drawn independently as odd numbers;
-# then equal sizes kept equal; then multiples of 8 (or of the size's own power-of-two factor, up to
-# 64), which keeps head counts and groups dividing their dims; then one size at a time; then the
-# scalar arguments alone.
-STRATEGIES = ("independent-odd", "consistent-odd", "consistent-divisible", "consistent-mult8", "consistent-pow2", "single",
-              "single", "args-only")
+# then equal sizes kept equal; then sizes that divided one another still dividing (heads into
+# hidden); then multiples of 8 (or of the size's own power-of-two factor, up to 64); then one size
+# at a time; then the scalar arguments alone.
+STRATEGIES = ("independent-odd", "consistent-odd", "consistent-divisible", "consistent-mult8", "consistent-pow2",
+              "single", "single", "args-only")
 
 
 def _pow2_factor(v: int, cap: int) -> int:
