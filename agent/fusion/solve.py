@@ -115,8 +115,11 @@ class Solver:
                     offer(cost + 1, prio, f"{_par(expr)} // {self.fixed.get(k, k)}")
             if r == 1:
                 d = v[0] - pv[0]
+                # Dearer than a quotient of two atoms: with few traced configurations an offset
+                # matches by coincidence (head_dim = num_heads + 12 at 4/16 and 5/17), a quotient
+                # (hidden // num_heads) is what the code computes.
                 if 0 < abs(d) <= 16 and all(x - p == d for x, p in zip(v, pv)):
-                    offer(cost + 3, prio, f"{expr} {'+' if d > 0 else '-'} {abs(d)}")
+                    offer(cost + 4, prio, f"{expr} {'+' if d > 0 else '-'} {abs(d)}")
         atoms = self._int_atoms(scopes)
         for a, b in itertools.permutations(atoms, 2):
             if all(y and x % y == 0 and x // y == t for x, y, t in zip(a.values, b.values, v)):
