@@ -37,6 +37,8 @@ CASES = [
     ("layer_norm_two_dims", "default", ["k0_sum_rsqrt_gelu"]),
     ("cross_entropy_ignore", "default", None),   # checked in its own test below
     ("rmsnorm_bf16", "default", ["k0_sum_rsqrt"]),
+    ("matmul_operand_residual", "default", ["k0_matmul_silu"]),          # x is read along K and per tile
+    ("running_mean_middle_dim", {"row_cap": 0}, ["k0_cumsum"]),           # looped only: the carried scan
 ]
 SUITE_CASES = ["level1/20_gemv_decode_bf16", "level2/14_conv2d_bias_relu"]
 

@@ -35,12 +35,15 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
     name = kernel_name(g, G)
     bm, bn, bk, gm, warps, stages = var.mm
 
-    params = [f"{kname[t]}_ptr" for t in tensors] + ["M", "N", "K"]
-    for t in tensors:
-        k = kname[t]
-        params += [f"{k}_sb", f"{k}_sm", f"{k}_sn"] if t not in (a, b) else \
-            ([f"{k}_sb", f"{k}_sm", f"{k}_sk"] if t == a else [f"{k}_sb", f"{k}_sk", f"{k}_sn"])
-    ka, kb = kname[a], kname[b]
+    # Kernel-side names by position: an operand that the epilogue reads too (a residual `x + x @ w`)
+    # comes in twice, once per addressing (K-walk and output tile), under two names.
+    ka, kb = kname[a], kname[b] + ("_b" if b == a else "")
+    pk = {t: kname[t] + ("_e" if t in (a, b) else "") for t in epi_inputs}
+    pk.update({o: kname[o] for o in G.outputs})
+    params = [f"{ka}_ptr", f"{kb}_ptr"] + [f"{pk[t]}_ptr" for t in tensors[2:]] + ["M", "N", "K"]
+    params += [f"{ka}_sb", f"{ka}_sm", f"{ka}_sk", f"{kb}_sb", f"{kb}_sk", f"{kb}_sn"]
+    for t in tensors[2:]:
+        params += [f"{pk[t]}_sb", f"{pk[t]}_sm", f"{pk[t]}_sn"]
     half = g[a]["dtype"] in ("float16", "bfloat16") and g[b]["dtype"] == g[a]["dtype"]
     precision = "" if half else (', input_precision="tf32"' if var.tf32 else ', input_precision="ieee"')
     body = [
@@ -75,10 +78,10 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
     ]
     em = Emitter(g, G.members)
     em.exprs[mm], em.kinds[mm] = "acc", "float"
-    off = {t: f"batch * {kname[t]}_sb + rm64 * {kname[t]}_sm + rn64 * {kname[t]}_sn"
+    off = {t: f"batch * {pk[t]}_sb + rm64 * {pk[t]}_sm + rn64 * {pk[t]}_sn"
            for t in epi_inputs + list(G.outputs)}
     for t in epi_inputs:
-        e, k = load_expr(f"{kname[t]}_ptr + {off[t]}", "mask", g[t]["dtype"])
+        e, k = load_expr(f"{pk[t]}_ptr + {off[t]}", "mask", g[t]["dtype"])
         em.set(t, e, k)
     for m in epilogue:
         if g[m]["op"] == "view":  # an alias (size-1 dims added or dropped): same values, new label
@@ -88,7 +91,7 @@ def matmul(g: Graph, G, names: dict, kname: dict, var: Variant, device: str) -> 
             em.ew(m)
     body += em.lines
     for o in G.outputs:
-        body.append(f"tl.store({kname[o]}_ptr + {off[o]}, "
+        body.append(f"tl.store({pk[o]}_ptr + {off[o]}, "
                     f"{store_value(em.exprs[o], em.kinds[o], g[o]['dtype'])}, mask=mask)")
     params += em.scalars.signature()
     consts = "BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr, UPCAST: tl.constexpr"

@@ -162,8 +162,10 @@ class RowsGen:
             self.emit_member(em, m)
         return lines + em.lines + self.stores(em, "full") + self.stores(em, "row")
 
-    def full_deps(self, roots: list[str]) -> tuple[list[str], list[str]]:
-        """Full-size members and full-size inputs a pass must compute to produce `roots`."""
+    def full_deps(self, roots: list[str], through_scans: bool = False) -> tuple[list[str], list[str]]:
+        """Full-size members and full-size inputs a pass must compute to produce `roots`. A
+        reduction pass stops at a scan (it carries nothing across blocks); the final pass, which
+        carries every scan, needs what each scan reads too (`cumsum(x) / n`: x)."""
         members, inputs, stack = set(), [], list(roots)
         while stack:
             r = stack.pop()
@@ -171,7 +173,7 @@ class RowsGen:
                 if self.G.cls[r] != "full" or r in members:
                     continue
                 members.add(r)
-                if self.g[r]["op"] != "scan" or r in roots:
+                if self.g[r]["op"] != "scan" or r in roots or through_scans:
                     stack.extend(self.g.operands(r))
             elif not self.row_only.get(r, True) and r not in inputs:
                 inputs.append(r)
@@ -231,7 +233,7 @@ class RowsGen:
         lines += em.lines
         em.lines = []
         roots = [o for o in G.outputs if G.cls[o] == "full"]
-        members, inputs = self.full_deps(roots)
+        members, inputs = self.full_deps(roots, through_scans=True)
         if roots:
             scans = [m for m in members if g[m]["op"] == "scan"]
             for s in scans:
