@@ -7,7 +7,10 @@ right. Each one targets a shortcut seen in kernels that pass on unit-scale rando
   * "zero rows": the first leading slice and every third row along the last dim set to zero, so a
     norm without its eps divides by zero;
   * "negative": every float input made strictly negative, so a max whose accumulator starts at 0,
-    or a kernel that assumes signs, is wrong.
+    or a kernel that assumes signs, is wrong;
+  * "zero rows, negative": both at once, in one call (the two shortcuts are independent and each
+    shows on its own rows). The judge uses it and falls back to the two parts separately when the
+    reference is not finite on it (a log of its input, say).
 A probe on which the reference itself is not finite (where plain inputs are) is skipped: it is no
 test of the candidate. Integer and boolean inputs are never changed (they are indices and masks).
 
@@ -19,7 +22,9 @@ ignores an affine or copied a weight in __init__ is wrong from here on.
 """
 from __future__ import annotations
 
-PROBES = ("large", "zero rows", "negative")
+ZERO_NEGATIVE = "zero rows, negative"
+PROBES = ("large", ZERO_NEGATIVE)
+PARTS = {ZERO_NEGATIVE: ("zero rows", "negative")}
 # Not a probe of values: the same values in another layout (rows padded, a storage offset).
 LAYOUT = "other layout"
 
@@ -38,10 +43,12 @@ def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
         y = alloc_like(x)  # same layout as the plain input
         y.copy_(x)
         with torch.no_grad():
+            if kind in ("negative", ZERO_NEGATIVE):
+                y.abs_().neg_().sub_(0.05)
             if kind == "large":
                 big = (16.0 if x.dtype in (torch.float16, torch.bfloat16) else 64.0) / (8.0 ** scale_down)
                 y.mul_(big)
-            elif kind == "zero rows":
+            elif kind in ("zero rows", ZERO_NEGATIVE):
                 mask = torch.ones(x.shape, dtype=x.dtype, device=x.device)
                 if x.dim() >= 2:
                     mask[0] = 0
@@ -49,8 +56,6 @@ def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
                 elif x.numel():
                     mask[: max(1, x.numel() // 3)] = 0
                 y.mul_(mask)
-            elif kind == "negative":
-                y.abs_().neg_().sub_(0.05)
         out.append(y)
     return out
 

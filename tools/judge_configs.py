@@ -64,7 +64,10 @@ class Configs:
             longs = [x.key for x in sorted((x for x in self.symbols if x.kind == "size"),
                                            key=lambda x: (x.name is None, -self.judged_values.get(x.key, x.value)))]
             for i in range(wanted):
-                drawn = self.draw(i > 0, tried, max_ms, longs[(i - 1) % len(longs)] if i > 0 and longs else None)
+                # The first elongated configuration grows the widest size the most (toward the
+                # size as written); the later ones grow theirs 2-3x (sizing.MODEST).
+                drawn = self.draw(i > 0, tried, max_ms, longs[(i - 1) % len(longs)] if i > 0 and longs else None,
+                                  modest=i > 1)
                 if drawn is None:
                     continue
                 self._check_at(*drawn)
@@ -76,14 +79,15 @@ class Configs:
                                    + "; ".join(tried[:3]))
         self.v.coverage = {"unseen_configs": made, "tried": tried[:10]}
 
-    def draw(self, larger: bool, tried: list, max_ms: float | None, long: str | None = None):
+    def draw(self, larger: bool, tried: list, max_ms: float | None, long: str | None = None, modest: bool = False):
         """An unseen configuration the reference worker has loaded and found usable:
         (values, description, strategy, its reply, input seeds), or None."""
         for attempt in range(len(sizing.STRATEGIES)):
             if self.deadline - time.monotonic() < 0.3 * self.opts.timeout:
                 tried.append("out of time")
                 return None
-            values, strategy = sizing.propose(self.symbols, self.judged_values, self.rng, attempt, larger, long)
+            values, strategy = sizing.propose(self.symbols, self.judged_values, self.rng, attempt, larger, long,
+                                              modest)
             if not values:
                 continue
             full = {**self.judged_values, **values}

@@ -96,6 +96,10 @@ class Session:
         self.out_bytes = 1 << 20
         self._stack: list = []
 
+    def since_start(self) -> float:
+        """Seconds since the check began (each trial record carries it: the cost of each trial)."""
+        return round(time.monotonic() - self.t0, 4)
+
     @contextmanager
     def phase(self, name: str):
         """Time spent per phase, exclusive: a nested phase's time is not counted twice."""

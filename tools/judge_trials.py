@@ -16,7 +16,7 @@ these steps.
 from __future__ import annotations
 
 from kopt.sandbox.protocol import Frame, describe
-from kopt.sandbox.variation import LAYOUT, PROBES
+from kopt.sandbox.variation import LAYOUT, PARTS, PROBES
 from kopt.tools.judge_session import Stop
 
 
@@ -104,7 +104,7 @@ class Trials:
             m = self.ask(self.ref, req, reply.payload, what="comparing").header
         self.v.trials.append({"trial": label, "config": self.config_label, "match": m["match"], "reason": m["reason"],
                               "inputs_changed": m.get("inputs_changed"), "metrics": m["metrics"],
-                              "buffers": m.get("buffers")})
+                              "buffers": m.get("buffers"), "at_s": self.since_start()})
         where = f"wrong at {self.config_label}: " if self.config_kind == "unseen" else ""
         if not m["match"]:
             raise Stop("incorrect", f"{where}{label}: {m['reason']}")
@@ -153,14 +153,17 @@ class Trials:
             # Timed calls follow with mixed contents in slots 0-2, in these same buffers, and are verified too.
 
     def probes(self, kinds, first_slot: int):
-        for i, kind in enumerate(kinds):
-            slot = first_slot + i
+        kinds, slot = list(kinds), first_slot
+        while kinds:
+            kind = kinds.pop(0)
             label = f"probe: {kind}"
             skip = self.new_slot(slot, probe=kind)
             if skip:
                 self.v.trials.append({"trial": label, "config": self.config_label, "skipped": skip})
+                kinds[:0] = PARTS.get(kind, ())  # a combined probe: each part on its own
                 continue
             self.call(slot, 0, label, fresh=False)
+            slot += 1
 
     def checkpoint(self):
         """Both models get the same new parameter values; the candidate through load_state_dict."""

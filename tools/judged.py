@@ -30,7 +30,13 @@ class Config:
 
 
 def numel_on_meta(module) -> int | None:
-    """Elements of the inputs, the parameters and one output, counted without allocating anything."""
+    """Elements of the inputs, the parameters and one output, counted without allocating anything
+    big: a guarded real run where that is cheap (_numel_guarded), else the meta device."""
+    n = _numel_guarded(module)
+    return n if n is not None else _numel_meta(module)
+
+
+def _numel_meta(module) -> int | None:
     import torch
     from kopt.tools.compare import tensors
     try:
@@ -48,6 +54,114 @@ def numel_on_meta(module) -> int | None:
                 pass
             return n
     except Exception:  # noqa: BLE001 - cannot tell on meta
+        return None
+
+
+# Factories whose size is known before they allocate: a request above the budget stops the
+# guarded run before anything big exists.
+_FACTORIES = {"randn", "rand", "randint", "zeros", "ones", "empty", "full", "normal", "arange", "linspace",
+              "logspace", "eye", "randperm", "empty_strided", "new_empty", "new_zeros", "new_ones", "new_full",
+              "tensor", "as_tensor"}
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Slow(Exception):
+    pass
+
+
+def _requested(args, kwargs) -> int:
+    """Elements a factory call asks for, over-estimated (a product of every int it is given)."""
+    import math
+    dims = [a for a in list(args) + [kwargs.get("size")] if isinstance(a, (tuple, list)) and
+            all(isinstance(x, int) for x in a)]
+    if dims:
+        return max(math.prod(d) for d in dims)
+    ints = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    return math.prod(abs(x) for x in ints) if ints else 0
+
+
+_PRODUCTS = {"matmul", "mm", "bmm", "__matmul__", "__rmatmul__", "addmm", "baddbmm", "linear", "outer", "ger"}
+
+
+def _product_numel(func, args) -> int:
+    """Elements of a matmul-like result, from its operands' shapes (a tall-skinny product has a
+    result far bigger than its inputs)."""
+    import math
+    ts = [a for a in args if hasattr(a, "shape")]
+    name = getattr(func, "__name__", "")
+    if name in ("addmm", "baddbmm") and len(ts) >= 3:
+        ts = ts[1:]
+    if len(ts) < 2:
+        return 0
+    a, b = ts[0].shape, ts[1].shape
+    if name in ("outer", "ger"):
+        return math.prod(a) * math.prod(b)
+    if name == "linear":
+        return math.prod(a[:-1]) * (b[0] if len(b) == 2 else 1)
+    if len(a) >= 2 and len(b) >= 2:
+        return math.prod(max(x, y) for x, y in zip(a[:-2], b[:-2])) * math.prod(a[len(b) - 2:-2] or [1]) * a[-2] * b[-1]
+    return 0
+
+
+def _broadcast_numel(args) -> int:
+    import math
+    shapes = [tuple(a.shape) for a in args if hasattr(a, "shape") and hasattr(a, "dim")]
+    if len(shapes) < 2 or len(set(shapes)) == 1:
+        return 0
+    n = max(len(x) for x in shapes)
+    padded = [(1,) * (n - len(x)) + x for x in shapes]
+    return math.prod(max(d) for d in zip(*padded))
+
+
+def _numel_guarded(module) -> int | None:
+    """The same count from a real run on the CPU, stopped (None) before a factory allocates more
+    than the budget or once the run's tensors add up to several budgets. The meta device costs a
+    second or more per process (its Python kernels import torch._dynamo on first use); problems
+    small enough to judge as written never need it."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from kopt.tools.compare import tensors
+    budget = sizing.BIG_NUMEL
+    start = time.perf_counter()
+
+    class Guard(TorchFunctionMode):
+        made = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            name = getattr(func, "__name__", "")
+            if name in _FACTORIES and _requested(args, kwargs) > budget:
+                raise _TooBig
+            if (_product_numel(func, args) if name in _PRODUCTS else _broadcast_numel(args)) > 8 * budget:
+                raise _TooBig
+            if time.perf_counter() - start > 1.0:  # slow here: not worth more than the meta count costs
+                raise _Slow
+            out = func(*args, **kwargs)
+            Guard.made += sum(t.numel() for t in tensors(out)) if isinstance(out, (torch.Tensor, tuple, list)) else 0
+            if Guard.made > 8 * budget:
+                raise _TooBig
+            return out
+
+    try:
+        with Guard():
+            torch.manual_seed(0)
+            inputs = list(module.get_inputs())
+            model = module.Model(*module.get_init_inputs())
+            n = sum(t.numel() for t in inputs if isinstance(t, torch.Tensor))
+            n += sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())
+            if n > budget:
+                return n
+            with torch.no_grad():
+                out = model(*inputs)
+            return n + sum(t.numel() for t in tensors(out))
+    except _TooBig:
+        return budget + 1
+    except BaseException as e:  # noqa: BLE001 - a problem that fails here: the meta count decides
+        if isinstance(e, KeyboardInterrupt):
+            raise
         return None
 
 

@@ -288,9 +288,9 @@ def _draw_size(rng, v: int, factors: tuple[float, float], step: int) -> int:
 
 SMALLER = (0.35, 0.87)
 # One size grows several times over (a fixed BLOCK, a loop count or an accumulator that only holds
-# at the judged width shows at wider rows); the others shrink so the tensors stay within a few times
-# the judged ones, which is the CPU's budget.
+# at the judged width shows at wider rows); the others shrink so the tensors stay within MAX_GROWTH.
 ELONGATED = (2.5, 6.0)
+MODEST = (2.0, 3.0)
 
 
 def _draw_arg(rng, v: float) -> float:
@@ -303,7 +303,10 @@ def _draw_arg(rng, v: float) -> float:
     return float(f"{v * f:.4g}")
 
 
-MAX_GROWTH = 4.0  # an elongated configuration's tensors: at most this many times the judged ones
+# An elongated configuration's tensors: at most this many times the judged ones. The width that
+# grows is what finds fixed blocks and loop counts; the total only adds cost (an interpreted kernel's
+# time follows its element count: at 4x, one unseen call cost as much as five judged ones).
+MAX_GROWTH = 1.5
 
 
 def _fit(out: dict, others: list, cur, growth: float) -> None:
@@ -334,10 +337,11 @@ def _keep_divisible(out: dict, sizes: list, cur) -> None:
 
 
 def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool,
-            long: str | None = None) -> tuple[dict, str]:
+            long: str | None = None, modest: bool = False) -> tuple[dict, str]:
     """New values (key -> value) for one unseen configuration around `base` (the judged values),
     and the strategy's name. Smaller: every size shrinks. Larger (elongated): the size `long` (or a
-    random one) grows several times over and the others shrink."""
+    random one) grows several times over and the others shrink; `modest`: it grows 2-3x only (a
+    size other than the widest is often the grid's, and interpreted time follows the programs)."""
     strategy = STRATEGIES[min(attempt, len(STRATEGIES) - 1)]
     cur = lambda s: base.get(s.key, s.value)
     sizes = [s for s in symbols if s.kind == "size" and cur(s) >= 3]  # 1 and 2 have no odd neighbour to take
@@ -362,7 +366,7 @@ def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool,
                 # Toward the size as written (a GPU width) when the judged one is far below it, and
                 # from the upper half of the range: what breaks only at wide rows shows at the widest.
                 top = 4.0 if len(sizes) == 1 else max(ELONGATED[1], min(16.0, s.value / max(v, 1)))
-                factors = (max(ELONGATED[0], top / 2), top)
+                factors = MODEST if modest else (max(ELONGATED[0], top / 2), top)
             out[s.key] = by_value[v] = _draw_size(rng, v, factors, step)
     if grown is not None and grown.key in out:
         _fit(out, [x for x in sizes if x is not grown and x.key in out], cur, out[grown.key] / cur(grown))
