@@ -91,7 +91,7 @@ def coverage_lines(v: dict) -> list[str]:
     if final.get("configs"):
         out.append("and again in a plain process with no kopt code, at " + "; ".join(final["configs"]))
     for w in v.get("warnings") or []:
-        if w.startswith("verified at the judged configuration"):
+        if w.startswith(("verified at the judged configuration", "never launched")):
             out.append(f"WARNING: {w}")
     return out
 

@@ -124,3 +124,48 @@ def test_a_problem_that_cannot_run_on_cpu_is_told_what_to_set(tmp_path):
     v = res.json
     assert res.code == 2 and v["status"] == "error"
     assert "unusable on CPU" in v["reason"] and "CPU_SIZES" in v["reason"] and "--memory-gb" in v["reason"]
+
+
+DISPATCH = '''\
+    import torch
+    import torch.nn as nn
+    import triton
+    import triton.language as tl
+
+    @triton.jit
+    def _tanh(x):  # a helper compiled into the kernels, never launched itself
+        e = tl.exp(-2.0 * tl.abs(x))
+        t = (1.0 - e) / (1.0 + e)
+        return tl.where(x >= 0, t, -t)
+
+    @triton.jit
+    def tanh_scale(x_ptr, y_ptr, n, scale, BLOCK: tl.constexpr):
+        offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        m = offs < n
+        tl.store(y_ptr + offs, _tanh(tl.load(x_ptr + offs, mask=m)) * scale, mask=m)
+
+    @triton.jit
+    def tanh_scale_wide(x_ptr, y_ptr, n, scale, BLOCK: tl.constexpr):
+        offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        tl.store(y_ptr + offs, _tanh(tl.load(x_ptr + offs)) * scale)  # no mask: wrong past the end
+
+    class ModelNew(nn.Module):
+        def __init__(self, features, scale):
+            super().__init__()
+            self.scale = scale
+
+        def forward(self, x):
+            x = x.contiguous()
+            y = torch.empty_like(x)
+            n = x.numel()
+            kernel = tanh_scale_wide if n > (1 << 24) else tanh_scale  # only at sizes no CPU check uses
+            kernel[(triton.cdiv(n, 1024),)](x, y, n, float(self.scale), BLOCK=1024)
+            return y
+    '''
+
+
+def test_a_kernel_no_checked_call_launched_is_named_in_the_verdict(tmp_path):
+    v = _check(_write(tmp_path, "dispatch.py", DISPATCH), _write(tmp_path, "lit.py", LITERAL_PROBLEM)).json
+    assert v["status"] == "correct", v["reason"]
+    never = [w for w in v["warnings"] if w.startswith("never launched in any checked call")]
+    assert never and "tanh_scale_wide" in never[0] and "_tanh" not in never[0].split("(")[0], v["warnings"]

@@ -66,6 +66,7 @@ class Check(Session, Trials, Timing, Configs):
             self.unseen_configs()
             self.recheck_kept()
             self.xcompile()
+            self.unlaunched()
             self.ncu()
             if self.opts.final:
                 from kopt.tools.plain import plain_verify
@@ -114,6 +115,7 @@ class Check(Session, Trials, Timing, Configs):
                 self.v.warnings.append(f"the candidate {first.message} (line {first.line}); only the {self.device} "
                                        "path was checked")
             self.uses_dynamo = any(s in cand.source for s in ("torch.compile", "_dynamo", "_inductor"))
+            self.defined_kernels = loader.jit_kernels(cand.tree)
 
     def start(self):
         with self.phase("process start"):
@@ -180,6 +182,15 @@ class Check(Session, Trials, Timing, Configs):
                 raise Stop("compile_error", f"Triton kernel `{bad['name']}`{when} runs in the interpreter but does not "
                            f"compile for {step.target}: {xcompile.short_error(bad['error'])[:600]}",
                            {"output": bad["error"]})
+
+    def unlaunched(self):
+        """A kernel the file defines but no checked call launched sits on a path this check never
+        took (a size-dependent dispatch, say): it was neither run nor compiled, and the verdict and
+        every file written from it say so."""
+        never = [k for k in getattr(self, "defined_kernels", []) if k not in self.kernel_records]
+        if never and self.kernel_records:
+            self.v.warnings.append(f"never launched in any checked call: {', '.join(never[:6])} (a path taken only "
+                                   "at other sizes or arguments; it was neither run nor compiled for the GPU)")
 
     def ncu(self):
         from kopt.tools import ncu

@@ -138,3 +138,20 @@ def exec_module(path: str | Path, source: str | None = None):
     code = compile(source if source is not None else p.read_text(), str(p), "exec")
     exec(code, module.__dict__)
     return module
+
+
+def jit_kernels(tree: ast.Module) -> list[str]:
+    """Top-level functions decorated as Triton kernels (`@triton.jit`, `@jit`, with autotune or
+    heuristics on top) that no other such function calls: the ones a forward launches. A helper
+    called from inside a kernel is compiled into it, never launched on its own."""
+    def is_jit(fn) -> bool:
+        for d in fn.decorator_list:
+            d = d.func if isinstance(d, ast.Call) else d
+            name = d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", "")
+            if name in ("jit", "autotune", "heuristics"):
+                return True
+        return False
+    fns = [n for n in tree.body if isinstance(n, ast.FunctionDef) and is_jit(n)]
+    called = {c.func.id for f in fns for c in ast.walk(f)
+              if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+    return [f.name for f in fns if f.name not in called]
