@@ -171,5 +171,10 @@ def _guards(caps: list[dict]) -> dict:
                  if all(c["nodes"][i]["shape"][d] == s for c in caps[1:])}
         inputs.append({"name": node["name"], "shape": node["shape"], "dtype": node["dtype"], "fixed": fixed,
                        "contiguous": node.get("contiguous", True)})
+    # Integer attributes that no trace moved (a head count the sizing kept): the file may have baked
+    # them into a view (`reshape(B, S, 4, D)`), so it checks them like the fixed input dims.
+    attrs = base.get("attrs", {})
+    fixed_attrs = {k: v for k, v in attrs.items() if type(v) is int
+                   and all((c.get("attrs") or {}).get(k) == v for c in caps[1:])}
     return {"configs": len(caps), "inputs": inputs, "init_args": base.get("init_args"),
-            "attrs": base.get("attrs", {}), "note": (base.get("config") or {}).get("note")}
+            "attrs": attrs, "fixed_attrs": fixed_attrs, "note": (base.get("config") or {}).get("note")}

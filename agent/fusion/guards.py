@@ -1,8 +1,9 @@
 """What the generated forward checks before it runs its kernels, and what it does otherwise.
 
 A generic file (sizes and arguments read at run time) still assumes what every traced
-configuration had in common: each input's rank and dtype, and the dims that never moved (three
-colour channels, a head size written in the file). A call that breaks one of these runs the
+configuration had in common: each input's rank and dtype, the dims that never moved (three
+colour channels, a head size written in the file) and the integer module attributes that never
+moved (a head count). A call that breaks one of these runs the
 reference forward (Model.forward) instead of computing garbage.
 
 A file specialised to the judged configuration (graph.pinned says why: a constant no run-time
@@ -40,6 +41,8 @@ def conditions(g: Graph) -> list[str]:
             conds.append(f"{x}.dim() != {len(shape)}")
             conds += [f"{x}.shape[{d}] != {v}" for d, v in sorted(fixed[x].items())]
         conds.append(f"{x}.dtype != {TORCH_DTYPE.get(n['dtype'], 'torch.' + n['dtype'])}")
+    if not g.pinned:
+        conds += [f"self.{k} != {v!r}" for k, v in sorted((g.generic.get("fixed_attrs") or {}).items())]
     if g.pinned:
         init = g.generic.get("init_args")
         if init is not None:
