@@ -79,10 +79,22 @@ def mixed(src, seed: int):
 
 
 def fill(dst, src, seed: int) -> None:
-    """dst <- mixed(src, seed), whatever dst's layout."""
+    """dst <- mixed(src, seed), whatever dst's layout. On the CPU the bytes are written through a
+    separate tensor over the same memory, as numpy, DLPack or another process write them: dst's
+    version counter (`x._version`) does not move, so a cache keyed on it answers new contents wrongly."""
     import torch
-    if isinstance(dst, torch.Tensor):
-        dst.copy_(mixed(src, seed) if seed else src)
+    if not isinstance(dst, torch.Tensor):
+        return
+    new = mixed(src, seed) if seed else src
+    if dst.device.type == "cpu" and not dst.requires_grad and dst.dtype != torch.bfloat16 and dst.numel():
+        try:
+            alias = torch.from_numpy(dst.detach().numpy())  # same bytes, its own version counter
+        except (TypeError, RuntimeError, ValueError):
+            alias = None
+        if alias is not None:
+            alias.copy_(new)
+            return
+    dst.copy_(new)
 
 
 def fresh(inputs, seed: int = 0) -> list:

@@ -57,6 +57,11 @@ that process could be forged; kopt decides nothing there that matters:
 * Output lifetime: the worker keeps outputs alive and re-encodes a kept one at the end; a native
   thread that waits longer than the whole check before writing, without using CPU meanwhile, is
   not seen (the kept output and later calls would be right until then).
+* Where it runs: the worker is detectably the judge's (one intra-op thread on the CPU, a seeded RNG,
+  a small machine, a tmpfs home). The static scan rejects the direct questions (the thread count,
+  the initial seed) and the plain-process re-verification removes kopt's own traces, but code that
+  infers its surroundings some other way (timing a loop, the size of memory) and behaves only there
+  is not caught before a user runs it.
 * The sanitizer and the catalog run in the candidate's process: they are defences in depth for
   honest mistakes and naive attacks, not proofs against an adversary that has taken over the
   interpreter (the static scan is the line in front of them).

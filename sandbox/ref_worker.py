@@ -78,6 +78,33 @@ def _build(state, module, seed: int, perturb: int | None):
     return init, sd
 
 
+def _op_tolerance(state, inputs) -> dict | None:
+    """{"pointwise": True} when one reference forward runs no matmul, convolution or attention
+    (kopt.tools.compare.POINTWISE_FP32); None otherwise, or when that cannot be told."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from kopt.tools.compare import dense_op
+    seen = set()
+
+    # A function mode, not a dispatch mode: the first dispatch mode imports torch._dynamo (a second
+    # or more per worker). Matmuls, convolutions and attention all pass through torch functions.
+    class Ops(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.add(getattr(func, "__name__", "").strip("_"))
+            return func(*args, **(kwargs or {}))
+
+    try:
+        model = state.module.Model(*state.module.get_init_inputs()).to(state.device)
+        xs = [x.to(state.device) if isinstance(x, torch.Tensor) else x for x in inputs]
+        with torch.no_grad(), Ops():
+            model(*xs)
+    except BaseException as e:  # noqa: BLE001 - the reference's own failure is reported where it runs
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        return None
+    return None if any(dense_op(n) for n in seen) else {"pointwise": True}
+
+
 def op_hello(state, h, payload):
     return {"ok": True, **serve.versions()}, b""
 
@@ -89,11 +116,11 @@ def op_load_ref(state, h, payload):
     state.source = open(state.path).read()
     module, cfg = judged_config(state.path, h["device"], h.get("sizes", "auto"))
     state.judged = cfg
-    state.tolerance = getattr(module, "KOPT_TOLERANCE", None)
     init, sd = _build(state, module, h["seed"], None)
     import torch
     torch.manual_seed(h["seed"])
     sample = list(module.get_inputs())  # how much shared memory the candidate's input buffers need
+    state.tolerance = getattr(module, "KOPT_TOLERANCE", None) or _op_tolerance(state, sample)
     spec, data = encode({"init": init, "state": sd})
     return {"ok": True, "spec": spec, "sizes": cfg.sizes(), "values": cfg.values, "size_note": cfg.note,
             "tolerance": state.tolerance, "input_bytes": inp.region_bytes(sample)}, data
@@ -187,8 +214,13 @@ def op_gen(state, h, payload):
 
 
 def op_perturb(state, h, payload):
-    """New weights for both models (the candidate gets them through load_state_dict)."""
-    variation.perturb(state.model, h["seed"])
+    """New weights for both models (the candidate gets them through load_state_dict); `sparse`:
+    only part of one parameter moves (variation.perturb_sparse)."""
+    if h.get("sparse"):
+        if variation.perturb_sparse(state.model, h["seed"]) is None:
+            return {"ok": True, "skip": "no floating-point parameter"}, b""
+    else:
+        variation.perturb(state.model, h["seed"])
     state.cache = {}
     sd = {k: v.detach().cpu() for k, v in state.model.state_dict().items()}
     spec, data = encode(sd)
@@ -199,6 +231,7 @@ def op_eval(state, h, payload):
     """Switch to eval mode if it changes the reference's output (BatchNorm's running statistics,
     dropout): then the candidate is checked in eval mode too, as users run a loaded checkpoint."""
     import torch
+    was = state.model.training  # a problem may construct its model in eval mode: it stays there
     train_out, _ = _ref_output(state, h["slot"], h["mix"])
     state.model.eval()
     state.cache = {}
@@ -206,7 +239,7 @@ def op_eval(state, h, payload):
     from kopt.tools.compare import tensors
     matters = any(not torch.equal(a, b) for a, b in zip(tensors(train_out), tensors(eval_out)))
     if not matters:
-        state.model.train()
+        state.model.train(was)
         state.cache = {}
     return {"ok": True, "matters": matters}, b""
 

@@ -112,5 +112,25 @@ def perturb(model, seed: int) -> None:
             t.copy_(new.to(t.dtype))
 
 
+def perturb_sparse(model, seed: int) -> str | None:
+    """A partial update in place: a sixteenth of the entries of the largest floating parameter,
+    at random positions, move (a fine-tuned row, a pruned block, an edited neuron). A weight cache
+    keyed on a few sampled entries or on a sum of another tensor misses it. Returns the name."""
+    import torch
+    items = [(k, t) for k, t in model.named_parameters() if t.is_floating_point() and t.numel() > 0]
+    if not items:
+        return None
+    name, t = max(items, key=lambda kv: kv[1].numel())
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        cpu = t.detach().to("cpu", torch.float32).reshape(-1)
+        idx = torch.randperm(cpu.numel(), generator=g)[:max(1, cpu.numel() // 16)]
+        spread = float(cpu.std()) if cpu.numel() > 1 else 0.0
+        step = 0.5 * (spread if spread > 1e-6 else max(float(cpu.abs().mean()), 1.0))
+        cpu[idx] += step * torch.randn(len(idx), generator=g)
+        t.copy_(cpu.view(t.shape).to(t.dtype))
+    return name
+
+
 def buffers_of(model) -> dict:
     return {k: v.detach().clone() for k, v in model.named_buffers()}

@@ -150,6 +150,10 @@ def test_allowed_code_has_no_findings(src):
     ("import time\ntime.perf_counter = lambda: 0.0", "patching"),
     ("import torch\nsetattr(torch, 'allclose', f)", "patching"),
     ("setattr(x.y, 'z', 1)", "patching"),
+    # Telling the judge's worker from a user's process: honest only where one thread runs, or seeded.
+    ("import torch\nif torch.get_num_threads() == 1:\n    pass", "forbidden_attribute"),
+    ("from torch import get_num_threads", "forbidden_import"),
+    ("import torch\nseeded = torch.initial_seed() < 2 ** 32", "forbidden_attribute"),
 ])
 def test_scan_findings_have_the_right_code(src, code):
     findings = scan_source(src)

@@ -151,7 +151,7 @@ def test_later_strategies_keep_divisibility_and_equal_sizes_equal():
     assert strategy == "consistent-mult8"
     assert v["hidden"] == v["heads_dim"] and v["hidden"] % 8 == 0 and v["hidden"] & (v["hidden"] - 1)
     v, strategy = sizing.propose(s, {}, rng, 5, True)
-    assert strategy == "single" and len([k for k in v if k in ("hidden", "heads_dim")]) == 1
+    assert strategy == "single" and len([k for k in v if k in ("hidden", "heads_dim", "num_heads")]) == 1
     v, strategy = sizing.propose(s, {}, rng, 7, True)
     assert strategy == "args-only" and set(v) == {"scale"}
 
@@ -237,12 +237,19 @@ def test_problem_file_line_numbers_survive_cpu_sizes(tmp_path):
 def test_cpu_sizes_applies_to_small_constants_too():
     src = "batch = 4\nheads = 2\ndim = 512\nCPU_SIZES = {'batch': 2, 'dim': 96}\n"
     s = sizing.scan(src)
-    assert {x.key for x in s} == {"batch", "dim"}  # heads: small and not named by CPU_SIZES
+    assert {x.key for x in s} == {"batch", "dim", "heads"}  # heads: small, but its name counts heads
     values = sizing.cpu_sizes_values(s, {"batch": 2, "dim": 96})
     assert _run(sizing.apply(src, s, values))["batch"] == 2
     for attempt in range(3):  # a judged size of 2 has no odd neighbour: it is not varied
         v, _ = sizing.propose(s, values, random.Random(attempt), attempt, False)
         assert "batch" not in v and v["dim"] != 96
+
+
+def test_a_small_head_or_group_count_is_a_size_and_an_axis_is_not():
+    s = {x.key: x for x in sizing.scan("num_heads = 4\ngroups = 3\nbatch = 5\ndim = 1\nkernel_size = 3\n")}
+    assert set(s) == {"num_heads", "groups", "batch"} and all(x.kind == "size" for x in s.values())
+    v, _ = sizing.propose(list(s.values()), {}, random.Random(0), 0, False)
+    assert v["num_heads"] != 4 and v["groups"] != 3
 
 
 def test_randint_value_ranges_stay_unless_they_are_also_sizes():

@@ -136,6 +136,7 @@ class Check(Session, Trials, Timing, Configs):
         with self.phase("reference"):
             f = self.reply(self.ref, "loading the problem")
             self.v.sizes = {"note": f.header["size_note"], "changed": f.header["sizes"]}
+            self.v.tolerance = tolerance_words(f.header.get("tolerance"))
             self.judged_config(f.header)
             if self.shm is not None:  # before any candidate code exists (see SharedInputs)
                 self.shm.seal(int(f.header.get("input_bytes") or 0))
@@ -225,6 +226,18 @@ class Check(Session, Trials, Timing, Configs):
                     if self.v.isolation.get("interpreted") else "times are CPU wall-clock times")
             self.v.timing["note"] = note
             self.v.warnings.append(note)
+
+
+def tolerance_words(t) -> str:
+    from kopt.tools.compare import POINTWISE_FP32, TOLERANCES
+    if t and t.get("pointwise"):
+        r, a, l2 = POINTWISE_FP32
+        return (f"fp32 without matmul, convolution or attention in the reference: rtol {r:g}, atol {a:g} x the "
+                f"reference RMS, relative L2 {l2:g}")
+    if t:
+        return f"the problem's KOPT_TOLERANCE: {t}"
+    r, a, l2 = TOLERANCES["float32"]
+    return f"per dtype (fp32: rtol {r:g}, atol {a:g} x the reference RMS, relative L2 {l2:g}, TF32-level)"
 
 
 def check(candidate: str, problem: str, opts: CheckOptions | None = None, progress=None) -> Verdict:

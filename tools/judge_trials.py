@@ -5,10 +5,13 @@
 * input probes (large magnitudes, zero rows, negative values; kopt.sandbox.variation): no
   numerical shortcut that only unit-scale data hides;
 * new parameter values loaded like a checkpoint (load_state_dict): no ignored affine, no weight
-  copied in __init__;
+  copied in __init__; before the late trial, part of one parameter is updated the same way: no
+  weight cache keyed on a few sampled entries;
 * buffers after the first call of each configuration (running statistics in training mode);
 * outputs of successive calls never share storage, and a kept output is rechecked at the end of
   the check (after every later call and a wait): no output that changes after it was returned;
+* the sanitizer (out-of-bounds accesses, conflicts between programs) on the first call of each
+  configuration and on the late trial, after the timed calls: a kernel cannot turn bad later;
 * on CPU the inputs are read back by the reference from shared memory after each call, bitwise.
 Timed calls (tools/judge_timing.py) and the unseen configurations (tools/judge_configs.py) reuse
 these steps.
@@ -186,10 +189,24 @@ class Trials:
 
     def late_check(self):
         with self.phase("late check"):
+            # Part of one parameter changes first (loaded like a checkpoint again): a weight cache
+            # keyed on a few sampled entries answers with the old weights.
+            with self.phase("reference"):
+                f = self.ask(self.ref, {"op": "perturb", "sparse": True, "seed": self.rng.randrange(1, 1 << 31)},
+                             what="updating part of one parameter")
+            partial = not f.header.get("skip")
+            if partial:
+                with self.phase("candidate"):
+                    self.ask(self.cand, {"op": "load_state", "spec": f.header["spec"]}, f.payload,
+                             what="loading a partly updated parameter (load_state_dict)")
             # A near-duplicate of an earlier input (two positions of each row swapped): same sums,
             # maxima and sorted values, so a cache keyed on any of them answers it wrongly.
+            # The sanitizer watches this call too: a kernel that turns racy or unmasked only after
+            # the first call at a shape is caught here, many calls in.
             self.call(0, -self.rng.randrange(1, 1 << 30),
-                      "late trial (after timing, same buffers: trial 1's inputs with two columns swapped)", fresh=False)
+                      "late trial (after timing, same buffers: trial 1's inputs with two columns swapped"
+                      + (", a sixteenth of the largest parameter updated)" if partial else ")"), fresh=False,
+                      sanitize=True)
 
     def recheck_kept(self):
         """The output kept since trial 4 must still be what it was when it returned."""

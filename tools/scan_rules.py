@@ -102,6 +102,12 @@ FORBIDDEN_PATHS = {
     # Clocks and profilers: how a candidate tells the timed loop from the checked calls.
     "torch.profiler": "a clock", "torch.autograd.profiler": "a clock", "torch.utils.benchmark": "a clock",
     "triton.testing": "a clock",
+    # What tells the judge's worker from a user's process (one intra-op thread, a seeded RNG): a kernel's
+    # result must not depend on where it runs.
+    "torch.get_num_threads": "the thread count, which tells the judge's worker from a user's process",
+    "torch.get_num_interop_threads": "the thread count, which tells the judge's worker from a user's process",
+    "torch.initial_seed": "the RNG's seed, which tells a seeded harness from a user's process",
+    "torch.random.initial_seed": "the RNG's seed, which tells a seeded harness from a user's process",
     # Callbacks that run later, inside the judge's code, and global defaults the worker's code runs under.
     "torch.utils.weak": "weak references whose callbacks run inside the judge's code",
     "torch.set_default_device": "a global default (a torch-function mode)",

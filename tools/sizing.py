@@ -11,8 +11,9 @@ Symbols (found in the source, no code run):
     symbol per distinct value, so a size written twice changes in both places: sizes;
   * top-level float constants and float literals inside `get_init_inputs()`: scalar arguments
     (a scale, a temperature, an eps).
-Ints below MIN_SIZE (axes, kernel sizes, strides, tiny batches) and bools are structural and stay,
-except a name CPU_SIZES lists: that one is a size whatever its value.
+Ints below MIN_SIZE (axes, kernel sizes, strides) and bools are structural and stay, except a
+name CPU_SIZES lists and a name that counts heads, groups or experts or is a batch (COUNT_NAME):
+those are sizes whatever their value.
 
 Rewrites are text edits at the literals' own positions, so every line number of the problem (and
 of a candidate) is unchanged: error messages and Triton's source lookups still point at the file.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from dataclasses import dataclass, field
 
 AUTO_CAP = 64
@@ -34,6 +36,11 @@ AUTO_CAP = 64
 # without CPU_SIZES is capped on CPU.
 BIG_NUMEL = 4_000_000
 MIN_SIZE = 8
+# A small top-level int is a size all the same when its name says it counts something the shapes
+# are split into (heads, groups, experts) or is a batch: `num_heads = 4` must move, or a kernel
+# that bakes 4 heads into a view is never seen wrong. Axes and kernel sizes (`dim`, `kernel_size`)
+# stay.
+COUNT_NAME = re.compile(r"(^|_)(heads?|groups?|experts?|batch|batch_size|num|n)(_|$)", re.I)
 FACTORIES = ("get_inputs", "get_init_inputs")
 
 
@@ -120,7 +127,8 @@ def scan(source: str) -> list[Symbol]:
             continue
         key = name if index is None else f"{name}[{index}]"
         iv, fv = _int_value(node), _float_value(node)
-        if iv is not None and (iv >= MIN_SIZE or (index is None and name in named and iv > 0)):
+        if iv is not None and (iv >= MIN_SIZE or (index is None and (name in named or COUNT_NAME.search(name))
+                                                  and iv > 0)):
             out.append(Symbol(key, key, "size", iv, [off.span(node)], name, index))
         elif fv is not None and fv != 0.0:
             out.append(Symbol(key, key, "arg", fv, [off.span(node)], name, index))

@@ -31,6 +31,7 @@ class Verdict:
     warnings: list[str] = field(default_factory=list)
     degenerate: str | None = None
     sizes: dict = field(default_factory=dict)
+    tolerance: str = ""                                    # the comparison policy, in words
     configs: list[dict] = field(default_factory=list)      # each configuration checked: judged, unseen
     coverage: dict = field(default_factory=dict)           # how many unseen configurations, what was tried
     final: dict = field(default_factory=dict)              # the plain-process verification, when asked for
