@@ -59,7 +59,24 @@ def run(py: str, cand: str, prob: str, extra: tuple) -> dict:
         raise SystemExit(f"{py} kopt check {cand} gave no verdict:\n{p.stderr[-2000:]}")
     v = json.loads(p.stdout.strip().splitlines()[-1])
     return {"wall_s": wall, "status": v["status"], "phases": v.get("phases", {}), "versions": v.get("versions"),
-            "comparisons": len([x for x in v.get("trials", []) if "match" in x])}
+            "comparisons": len([x for x in v.get("trials", []) if "match" in x]), "trial_cost_s": trial_costs(v)}
+
+
+def trial_costs(v: dict) -> dict:
+    """Seconds each trial took (its input generation, the call and the comparison): the time from
+    the previous trial's record to its own. The first one also holds the workers' start."""
+    out, prev = {}, None
+    for t in v.get("trials", []):
+        if "at_s" not in t:
+            continue
+        kind = t["trial"].split(" (")[0].split(":")[0]
+        kind = "timed call (each verified one)" if kind.startswith("timed call") else kind
+        if t.get("config") and not t["config"].startswith("the judged"):
+            kind = "unseen: " + kind
+        if prev is not None:
+            out[kind] = round(out.get(kind, 0.0) + t["at_s"] - prev, 3)
+        prev = t["at_s"]
+    return out
 
 
 def main() -> int:
@@ -84,12 +101,18 @@ def main() -> int:
                      "status": {k: last[k]["status"] for k in variants},
                      "comparisons": {k: last[k]["comparisons"] for k in variants},
                      "ratio_unseen": med["now"] / med["now, --unseen 0"], "ratio_total": med["now"] / med["base"],
-                     "phases_now": last["now"]["phases"], "versions": last["now"]["versions"]})
+                     "phases_now": last["now"]["phases"], "versions": last["now"]["versions"],
+                     "trial_cost_s_now": last["now"]["trial_cost_s"]})
     print(f"{'case':34} {'base s':>7} {'now -u0':>8} {'now s':>7} {'configs':>8} {'total':>7}  comparisons")
     for r in rows:
         m = r["median_wall_s"]
         print(f"{r['case']:34} {m['base']:7.2f} {m['now, --unseen 0']:8.2f} {m['now']:7.2f} "
               f"{r['ratio_unseen']:7.2f}x {r['ratio_total']:6.2f}x  {r['comparisons']['base']} -> {r['comparisons']['now']}")
+    kinds = sorted({k for r in rows for k in r["trial_cost_s_now"]})
+    print("\nseconds per trial (current judge, last run of each case; trial 1, which holds the start-up, is left out):")
+    print(f"{'trial':58} " + " ".join(f"{r['case'][:10]:>10}" for r in rows))
+    for k in kinds:
+        print(f"{k[:58]:58} " + " ".join(f"{r['trial_cost_s_now'].get(k, float('nan')):10.2f}" for r in rows))
     gm = lambda xs: statistics.geometric_mean(xs)
     summary = {"geomean_ratio_unseen": gm([r["ratio_unseen"] for r in rows]),
                "geomean_ratio_total": gm([r["ratio_total"] for r in rows]),

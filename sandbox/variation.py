@@ -2,8 +2,9 @@
 
 Input probes: inputs from outside get_inputs()'s distribution where a correct kernel must still be
 right. Each one targets a shortcut seen in kernels that pass on unit-scale random data:
-  * "large": every float input scaled up (64x; 16x for half types), so a softmax without its max
-    subtraction or an fp16 accumulator overflows;
+  * "large": every float input scaled up (1024x; 16x for half types), so a softmax without its max
+    subtraction, or with a max taken from part of the row, or an fp16 accumulator overflows; where
+    the reference itself overflows, 128x, then 16x;
   * "zero rows": the first leading slice and every third row along the last dim set to zero, so a
     norm without its eps divides by zero;
   * "negative": every float input made strictly negative, so a max whose accumulator starts at 0,
@@ -46,7 +47,7 @@ def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
             if kind in ("negative", ZERO_NEGATIVE):
                 y.abs_().neg_().sub_(0.05)
             if kind == "large":
-                big = (16.0 if x.dtype in (torch.float16, torch.bfloat16) else 64.0) / (8.0 ** scale_down)
+                big = (16.0 if x.dtype in (torch.float16, torch.bfloat16) else 1024.0) / (8.0 ** scale_down)
                 y.mul_(big)
             elif kind in ("zero rows", ZERO_NEGATIVE):
                 mask = torch.ones(x.shape, dtype=x.dtype, device=x.device)
@@ -113,9 +114,10 @@ def perturb(model, seed: int) -> None:
 
 
 def perturb_sparse(model, seed: int) -> str | None:
-    """A partial update in place: a sixteenth of the entries of the largest floating parameter,
-    at random positions, move (a fine-tuned row, a pruned block, an edited neuron). A weight cache
-    keyed on a few sampled entries or on a sum of another tensor misses it. Returns the name."""
+    """A partial update in place: four entries of the largest floating parameter, at random
+    positions, move by one to two times its spread (an edited neuron, a pruned weight). A weight
+    cache keyed on a few sampled entries or on a sum of another tensor almost surely misses them,
+    and each moved entry changes a whole output column. Returns the parameter's name."""
     import torch
     items = [(k, t) for k, t in model.named_parameters() if t.is_floating_point() and t.numel() > 0]
     if not items:
@@ -124,10 +126,11 @@ def perturb_sparse(model, seed: int) -> str | None:
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         cpu = t.detach().to("cpu", torch.float32).reshape(-1)
-        idx = torch.randperm(cpu.numel(), generator=g)[:max(1, cpu.numel() // 16)]
+        idx = torch.randperm(cpu.numel(), generator=g)[:4]
         spread = float(cpu.std()) if cpu.numel() > 1 else 0.0
-        step = 0.5 * (spread if spread > 1e-6 else max(float(cpu.abs().mean()), 1.0))
-        cpu[idx] += step * torch.randn(len(idx), generator=g)
+        step = spread if spread > 1e-6 else max(float(cpu.abs().mean()), 1.0)
+        sign = torch.where(torch.rand(len(idx), generator=g) < 0.5, -1.0, 1.0)
+        cpu[idx] += step * sign * (1.0 + torch.rand(len(idx), generator=g))
         t.copy_(cpu.view(t.shape).to(t.dtype))
     return name
 

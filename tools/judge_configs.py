@@ -65,7 +65,7 @@ class Configs:
                                            key=lambda x: (x.name is None, -self.judged_values.get(x.key, x.value)))]
             for i in range(wanted):
                 # The first elongated configuration grows the widest size the most (toward the
-                # size as written); the later ones grow theirs 2-3x (sizing.MODEST).
+                # size as written); the later ones grow theirs 1.3-2x (sizing.MODEST).
                 drawn = self.draw(i > 0, tried, max_ms, longs[(i - 1) % len(longs)] if i > 0 and longs else None,
                                   modest=i > 1)
                 last_ok = drawn is not None  # a refused draw leaves the reference at that configuration

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,13 +126,19 @@ def _positional(names: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------- executing (workers only)
 
 _counter = [0]
+_ours: set = set()
 
 
 def exec_module(path: str | Path, source: str | None = None):
-    """Execute a file as a fresh module (never through sys.path); returns the module."""
+    """Execute a file as a fresh module (never through sys.path); returns the module. It is named
+    by its file's stem, as `import stem` would name it: a name that gives the judge away (the
+    tool's own, a marker) would let a candidate behave only when it sees it."""
     p = Path(path)
     _counter[0] += 1
-    name = f"kopt_loaded_{p.stem.replace('-', '_')}_{_counter[0]}"
+    name = re.sub(r"\W", "_", p.stem) or "module"
+    if name in sys.modules and name not in _ours:  # never shadow a real module (a file named torch.py)
+        name = f"{name}_{_counter[0]}"
+    _ours.add(name)
     spec = importlib.util.spec_from_file_location(name, p)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling of classes look themselves up here

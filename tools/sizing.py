@@ -298,7 +298,7 @@ SMALLER = (0.35, 0.87)
 # One size grows several times over (a fixed BLOCK, a loop count or an accumulator that only holds
 # at the judged width shows at wider rows); the others shrink so the tensors stay within MAX_GROWTH.
 ELONGATED = (2.5, 6.0)
-MODEST = (2.0, 3.0)
+MODEST = (1.3, 2.0)
 
 
 def _draw_arg(rng, v: float) -> float:
@@ -348,7 +348,7 @@ def propose(symbols: list[Symbol], base: dict, rng, attempt: int, larger: bool,
             long: str | None = None, modest: bool = False) -> tuple[dict, str]:
     """New values (key -> value) for one unseen configuration around `base` (the judged values),
     and the strategy's name. Smaller: every size shrinks. Larger (elongated): the size `long` (or a
-    random one) grows several times over and the others shrink; `modest`: it grows 2-3x only (a
+    random one) grows several times over and the others shrink; `modest`: it grows 1.3-2x only (a
     size other than the widest is often the grid's, and interpreted time follows the programs)."""
     strategy = STRATEGIES[min(attempt, len(STRATEGIES) - 1)]
     cur = lambda s: base.get(s.key, s.value)
