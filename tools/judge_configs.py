@@ -68,17 +68,21 @@ class Configs:
                 # size as written); the later ones grow theirs 1.3-2x (sizing.MODEST).
                 drawn = self.draw(i > 0, tried, max_ms, longs[(i - 1) % len(longs)] if i > 0 and longs else None,
                                   modest=i > 1)
-                last_ok = drawn is not None  # a refused draw leaves the reference at that configuration
                 if drawn is None:
                     continue
                 self._check_at(*drawn)
                 made += 1
-            if made and last_ok:
-                # A second call where the first was: same buffers, new contents, the sanitizer on.
-                # A kernel that masks or combines atomically only on its first call at a shape it
-                # has not seen is caught here, at a shape no earlier call had.
-                self.call(0, self.rng.randrange(1, 1 << 30), "second call there (same buffers, new contents)",
-                          fresh=False, sanitize=True)
+                if made == 1:
+                    # A second call where the first was (right away: a later draw that is refused
+                    # leaves the reference elsewhere): same buffers, new contents, the sanitizer on.
+                    # A kernel that masks or combines atomically only on its first call at a shape
+                    # is caught here, at a shape no earlier call had.
+                    try:
+                        self.call(0, self.rng.randrange(1, 1 << 30), "second call there (same buffers, new contents)",
+                                  fresh=False, sanitize=True)
+                    except Stop as s:
+                        self.v.configs[-1].update(match=False, reason=s.reason)
+                        raise
         if made == 0:
             self._only_judged("no other configuration could be made (" + "; ".join(tried[:4]) + ")")
         elif made < wanted:

@@ -11,8 +11,8 @@
 * outputs of successive calls never share storage, and a kept output is rechecked at the end of
   the check (after every later call and a wait): no output that changes after it was returned;
 * the sanitizer (out-of-bounds accesses, conflicts between programs) on the first call of each
-  configuration and on a second call at the last unseen one (on the late trial when there is
-  none), after the timed calls: a kernel cannot turn bad later;
+  configuration, on the late trial after the timed calls and on a second call at the first unseen
+  one: a kernel cannot turn bad later;
 * on CPU the inputs are read back by the reference from shared memory after each call, bitwise.
 Timed calls (tools/judge_timing.py) and the unseen configurations (tools/judge_configs.py) reuse
 these steps.
@@ -202,13 +202,13 @@ class Trials:
                              what="loading a partly updated parameter (load_state_dict)")
             # A near-duplicate of an earlier input (two positions of each row swapped): same sums,
             # maxima and sorted values, so a cache keyed on any of them answers it wrongly.
-            # A kernel that turns racy or unmasked only after its first call at a shape is caught by
-            # the sanitized second call at the last unseen configuration (judge_configs); a problem
-            # with nothing to vary has none, so the sanitizer watches this call instead.
+            # The sanitizer watches this call too, many calls in: a kernel that turns racy or unmasked
+            # only after its first call at a shape is caught here at the judged sizes, and by the
+            # sanitized second call at the first unseen configuration (judge_configs) at other ones.
             self.call(0, -self.rng.randrange(1, 1 << 30),
                       "late trial (after timing, same buffers: trial 1's inputs with two columns swapped"
                       + (", four entries of the largest parameter updated)" if partial else ")"), fresh=False,
-                      sanitize=not self.symbols)
+                      sanitize=True)
 
     def recheck_kept(self):
         """The output kept since trial 4 must still be what it was when it returned."""
