@@ -171,12 +171,7 @@ class Trials:
 
     def checkpoint(self):
         """Both models get the same new parameter values; the candidate through load_state_dict."""
-        with self.phase("reference"):
-            f = self.ask(self.ref, {"op": "perturb", "seed": self.rng.randrange(1, 1 << 31)},
-                         what="setting new parameter values")
-        with self.phase("candidate"):
-            self.ask(self.cand, {"op": "load_state", "spec": f.header["spec"]}, f.payload,
-                     what="loading new parameter values (load_state_dict)")
+        self.new_weights({}, "setting new parameter values", "loading new parameter values (load_state_dict)")
         mix = self.rng.randrange(1, 1 << 30)
         self.call(0, mix, "trial 4 (new parameter values, loaded like a checkpoint)", fresh=True, keep_as="kept")
         self.ask(self.ref, {"op": "remember", "slot": 0, "mix": mix, "name": "kept"}, what="keeping an expected output")
@@ -188,18 +183,23 @@ class Trials:
             self.ask(self.ref, {"op": "train"}, what="switching back to training mode")
             self.ask(self.cand, {"op": "mode", "train": True}, what="switching back to training mode")
 
+    def new_weights(self, how: dict, ref_what: str, cand_what: str) -> bool:
+        """The reference moves its parameters (`how`: kopt.sandbox.ref_worker.op_perturb) and the
+        candidate loads the same values through load_state_dict; False when there was nothing to move."""
+        with self.phase("reference"):
+            f = self.ask(self.ref, {"op": "perturb", **how, "seed": self.rng.randrange(1, 1 << 31)}, what=ref_what)
+        if f.header.get("skip"):
+            return False
+        with self.phase("candidate"):
+            self.ask(self.cand, {"op": "load_state", "spec": f.header["spec"]}, f.payload, what=cand_what)
+        return True
+
     def late_check(self):
         with self.phase("late check"):
             # Part of one parameter changes first (loaded like a checkpoint again): a weight cache
             # keyed on a few sampled entries answers with the old weights.
-            with self.phase("reference"):
-                f = self.ask(self.ref, {"op": "perturb", "sparse": True, "seed": self.rng.randrange(1, 1 << 31)},
-                             what="updating part of one parameter")
-            partial = not f.header.get("skip")
-            if partial:
-                with self.phase("candidate"):
-                    self.ask(self.cand, {"op": "load_state", "spec": f.header["spec"]}, f.payload,
-                             what="loading a partly updated parameter (load_state_dict)")
+            partial = self.new_weights({"sparse": True}, "updating part of one parameter",
+                                       "loading a partly updated parameter (load_state_dict)")
             # A near-duplicate of an earlier input (two positions of each row swapped): same sums,
             # maxima and sorted values, so a cache keyed on any of them answers it wrongly.
             # The sanitizer watches this call too, many calls in: a kernel that turns racy or unmasked
