@@ -17,7 +17,7 @@ import threading
 import time
 
 from kopt.sandbox import inputs as inp
-from kopt.sandbox import observe, serve
+from kopt.sandbox import observe, serve, variation
 from kopt.sandbox.protocol import decode, encode
 
 
@@ -87,15 +87,26 @@ def op_load_cand(state, h, payload):
 
 
 def op_load_state(state, h, payload):
-    """New parameter and buffer values, loaded the way a user loads a checkpoint."""
-    sd = decode(h["spec"], payload)
+    """New parameter and buffer values, loaded the way a user loads a checkpoint: `assign` replaces
+    the tensors (load_state_dict(assign=True)) where the dtype matches; `attrs` sets the reference's
+    new submodule hyperparameters (variation.set_hyper)."""
+    sd = decode(h["spec"], payload, device=state.device if h.get("assign") else None)
     own = state.model.state_dict()
     matched = {k: v for k, v in sd.items() if k in own and tuple(own[k].shape) == tuple(v.shape)}
     try:
-        state.model.load_state_dict(matched, strict=False)
+        if h.get("assign"):
+            fits = {k: v.clone() for k, v in matched.items()
+                    if v.dtype == own[k].dtype and v.device == own[k].device}
+            state.model.load_state_dict(fits, strict=False, assign=True)
+            rest = {k: v for k, v in matched.items() if k not in fits}
+            if rest:
+                state.model.load_state_dict(rest, strict=False)
+        else:
+            state.model.load_state_dict(matched, strict=False)
+        attrs = variation.set_hyper(state.model, h.get("attrs") or {})
     except BaseException as e:  # noqa: BLE001
         return serve.error("runtime_error", "loading new parameter values (load_state_dict) failed", e)
-    return {"ok": True, "matched": sorted(matched)}, b""
+    return {"ok": True, "matched": sorted(matched), "attrs": attrs}, b""
 
 
 def op_mode(state, h, payload):

@@ -62,6 +62,11 @@ that process could be forged; kopt decides nothing there that matters:
   the initial seed) and the plain-process re-verification removes kopt's own traces, but code that
   infers its surroundings some other way (timing a loop, the size of memory) and behaves only there
   is not caught before a user runs it.
+* Weights and hyperparameters: new values reach the candidate through its own load_state_dict
+  (assign=True at trial 4, in place before the late trial), which the catalog watches; the
+  hyperparameters (variation.HYPER) are set only on submodules ModelNew keeps under the
+  reference's paths, so a value it copied elsewhere at construction is never moved, and is only
+  caught where an unseen configuration changes the constructor argument it came from.
 * The sanitizer and the catalog run in the candidate's process: they are defences in depth for
   honest mistakes and naive attacks, not proofs against an adversary that has taken over the
   interpreter (the static scan is the line in front of them).

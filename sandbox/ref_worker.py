@@ -39,11 +39,11 @@ class State:
         self.ref_ms = None
 
 
-def _forward(state, inputs):
+def _forward(state, inputs, model=None):
     import torch
     from kopt.tools.timing import sync
     with torch.no_grad():
-        out = state.model(*inputs)
+        out = (model or state.model)(*inputs)
     sync(state.device)
     return out
 
@@ -186,6 +186,8 @@ def op_gen(state, h, payload):
     slot, seed, probe = h["slot"], h["seed"], h.get("probe")
     if state.tags.get(slot) != (seed, probe):
         xs = _gen(state, slot, seed, probe)
+        if probe in variation.HALF_ONLY and not variation.has_float(xs, half=True):
+            return {"ok": True, "skip": "no float16 or bfloat16 input"}, b""
         if probe and not variation.has_float(xs):
             return {"ok": True, "skip": "the problem has no floating-point inputs"}, b""
     try:  # run the reference now, so that a broken one is reported as such, first
@@ -200,6 +202,8 @@ def op_gen(state, h, payload):
                         break
             if not variation.all_finite(out):
                 return {"ok": True, "skip": "the reference itself is not finite on it"}, b""
+        if probe in variation.HALF_ONLY and not _stable_in_float32(state, slot, out):
+            return {"ok": True, "skip": "the reference's own result moves beyond tolerance in float32"}, b""
     except BaseException as e:  # noqa: BLE001
         if isinstance(e, KeyboardInterrupt):
             raise
@@ -213,18 +217,39 @@ def op_gen(state, h, payload):
     return {"ok": True, "spec": spec, "out_nbytes": out_bytes}, data
 
 
+def _stable_in_float32(state, slot: int, out) -> bool:
+    """Whether the reference gives the same answer (within tolerance) run in float32: a probe that
+    the reference itself only gets roughly right in half precision is no test of the candidate."""
+    import copy
+
+    import torch
+    from kopt.tools.compare import compare_outputs, tensors
+    model = copy.deepcopy(state.model).float()  # a copy: the reference's own buffers do not move
+    wide = [x.float() if isinstance(x, torch.Tensor) and x.is_floating_point() else x
+            for x in inp.fresh(state.pool[slot], 0)]
+    try:
+        out32 = _forward(state, wide, model)
+    except Exception:  # noqa: BLE001 (a dtype-specific reference: nothing to compare it with)
+        return False
+    pairs = list(zip(tensors(out), tensors(out32)))
+    return bool(pairs) and all(not a.is_floating_point() or compare_outputs(b.to(a.dtype), a).ok for a, b in pairs)
+
+
 def op_perturb(state, h, payload):
-    """New weights for both models (the candidate gets them through load_state_dict); `sparse`:
-    only part of one parameter moves (variation.perturb_sparse)."""
+    """New weights for both models (the candidate gets them through load_state_dict) and new
+    hyperparameters of standard submodules (variation.move_hyper); `sparse`: only part of one
+    parameter moves (variation.perturb_sparse)."""
     if h.get("sparse"):
         if variation.perturb_sparse(state.model, h["seed"]) is None:
             return {"ok": True, "skip": "no floating-point parameter"}, b""
+        attrs = {}
     else:
         variation.perturb(state.model, h["seed"])
+        attrs = variation.move_hyper(state.model, h["seed"])
     state.cache = {}
     sd = {k: v.detach().cpu() for k, v in state.model.state_dict().items()}
     spec, data = encode(sd)
-    return {"ok": True, "spec": spec}, data
+    return {"ok": True, "spec": spec, "attrs": attrs}, data
 
 
 def op_eval(state, h, payload):

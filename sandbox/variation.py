@@ -11,11 +11,20 @@ right. Each one targets a shortcut seen in kernels that pass on unit-scale rando
     or a kernel that assumes signs, is wrong;
   * "zero rows, negative": both at once, in one call (the two shortcuts are independent and each
     shows on its own rows). The judge uses it and falls back to the two parts separately when the
-    reference is not finite on it (a log of its input, say).
+    reference is not finite on it (a log of its input, say);
+  * "cancelling" (half-precision inputs only): +16 added to the first half of every row and -16 to
+    the second, so partial sums grow large and then cancel. A sum, mean or dot whose partials are
+    accumulated in float16/bfloat16 loses the answer, while unit-scale data (and the "large" probe,
+    which keeps relative errors as they are) hides the error under the fp16 tolerance. It is
+    skipped where the reference's own result moves beyond tolerance when run in float32.
 A probe on which the reference itself is not finite (where plain inputs are) is skipped: it is no
 test of the candidate. Integer and boolean inputs are never changed (they are indices and masks).
 
-Checkpoints: new parameter and buffer values, as a user's trained checkpoint brings. Random weights
+Checkpoints: new parameter and buffer values, as a user's trained checkpoint brings, loaded with
+load_state_dict(assign=True) (the tensors are replaced, as meta-device and low-memory loading do, so a
+view of a parameter kept since __init__ goes stale), and new hyperparameters for the reference's
+standard submodules (a norm's eps, batch norm's momentum, a LeakyReLU's slope: HYPER), set in both
+models wherever ModelNew has the same submodule, as a fine-tuning recipe sets them. Random weights
 move by a quarter of their spread, constant ones (a LayerNorm's weight of 1 and bias of 0) get
 noise, non-negative ones (variances, scales) stay non-negative, integer buffers stay. The
 candidate receives them through load_state_dict, as a user would load them, so a kernel that
@@ -24,7 +33,10 @@ ignores an affine or copied a weight in __init__ is wrong from here on.
 from __future__ import annotations
 
 ZERO_NEGATIVE = "zero rows, negative"
-PROBES = ("large", ZERO_NEGATIVE)
+CANCELLING = "cancelling"
+GENERAL_PROBES = ("large", ZERO_NEGATIVE)
+PROBES = GENERAL_PROBES + (CANCELLING,)
+HALF_ONLY = (CANCELLING,)
 PARTS = {ZERO_NEGATIVE: ("zero rows", "negative")}
 # Not a probe of values: the same values in another layout (rows padded, a storage offset).
 LAYOUT = "other layout"
@@ -44,6 +56,12 @@ def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
         y = alloc_like(x)  # same layout as the plain input
         y.copy_(x)
         with torch.no_grad():
+            if kind == CANCELLING:
+                if x.dtype in (torch.float16, torch.bfloat16) and x.dim() and x.shape[-1] >= 2:
+                    n = x.shape[-1]
+                    sign = torch.zeros(n, dtype=x.dtype, device=x.device)
+                    sign[: n // 2], sign[n - n // 2:] = 16.0, -16.0  # an odd middle element keeps 0
+                    y.add_(sign)
             if kind in ("negative", ZERO_NEGATIVE):
                 y.abs_().neg_().sub_(0.05)
             if kind == "large":
@@ -81,9 +99,11 @@ def restride(x, pad: int = 3, offset: int = 5):
     return y
 
 
-def has_float(inputs) -> bool:
+def has_float(inputs, half: bool = False) -> bool:
     import torch
-    return any(isinstance(x, torch.Tensor) and x.is_floating_point() for x in inputs)
+    kinds = (torch.float16, torch.bfloat16) if half else None
+    return any(isinstance(x, torch.Tensor) and x.is_floating_point() and (kinds is None or x.dtype in kinds)
+               for x in inputs)
 
 
 def all_finite(obj) -> bool:
@@ -133,6 +153,50 @@ def perturb_sparse(model, seed: int) -> str | None:
         cpu[idx] += step * sign * (1.0 + torch.rand(len(idx), generator=g))
         t.copy_(cpu.view(t.shape).to(t.dtype))
     return name
+
+
+# torch.nn module class name -> {attribute: (low, high)}: float attributes a user sets after
+# construction, with ranges where the module stays well-defined. Dropout's p is left alone (random).
+_NORM = {"eps": (0.01, 0.1)}
+_BN = {"eps": (0.01, 0.1), "momentum": (0.2, 0.6)}
+HYPER = {**{n: _BN for n in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
+                             "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")},
+         **{n: _NORM for n in ("LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm")},
+         "LeakyReLU": {"negative_slope": (0.05, 0.4)}, "ELU": {"alpha": (0.5, 2.0)}, "CELU": {"alpha": (0.5, 2.0)},
+         "Softplus": {"beta": (0.5, 2.0)}, "Hardshrink": {"lambd": (0.2, 0.8)}, "Softshrink": {"lambd": (0.2, 0.8)}}
+
+
+def move_hyper(model, seed: int) -> dict:
+    """New values for the HYPER attributes of `model`'s torch.nn submodules, set in place;
+    returns {submodule path: {attribute: value}} for the candidate to set the same."""
+    import random
+
+    import torch
+    rng, moved = random.Random(seed), {}
+    for path, m in model.named_modules():
+        if type(m).__module__.split(".")[0] != "torch":
+            continue  # the problem's own classes: their attributes mean what the problem says
+        for attr, (lo, hi) in HYPER.get(type(m).__name__, {}).items():
+            old = getattr(m, attr, None)
+            if isinstance(old, float) and not isinstance(old, bool) and not isinstance(old, torch.Tensor):
+                new = round(rng.uniform(lo, hi), 4)
+                setattr(m, attr, new)
+                moved.setdefault(path, {})[attr] = new
+    return moved
+
+
+def set_hyper(model, moved: dict) -> list:
+    """The candidate's side of move_hyper: the same values where it has the same submodule
+    (same path, a float attribute of that name); returns the "path.attr" names it set."""
+    mods, done = dict(model.named_modules()), []
+    for path, attrs in moved.items():
+        m = mods.get(path)
+        for attr, value in attrs.items():
+            old = getattr(m, attr, None) if m is not None else None
+            if isinstance(old, float) and not isinstance(old, bool):
+                setattr(m, attr, float(value))
+                done.append(f"{path}.{attr}" if path else attr)
+    return done
 
 
 def buffers_of(model) -> dict:

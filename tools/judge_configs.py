@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from kopt.sandbox.variation import PROBES
+from kopt.sandbox.variation import GENERAL_PROBES
 from kopt.tools import sizing
 from kopt.tools.judge_session import Stop
 
@@ -138,7 +138,7 @@ class Configs:
         try:
             # One call per unseen configuration, on probed inputs (plain ones where the reference is
             # not finite on the probe): the buffers after it, and the sanitizer, come with it.
-            probe = PROBES[len(self.v.configs) % len(PROBES)]
+            probe = GENERAL_PROBES[len(self.v.configs) % len(GENERAL_PROBES)]
             skip = self.new_slot(0, seeds[0], probe=probe)
             if skip:
                 self.new_slot(0, seeds[0])

@@ -20,7 +20,7 @@ these steps.
 from __future__ import annotations
 
 from kopt.sandbox.protocol import Frame, describe
-from kopt.sandbox.variation import LAYOUT, PARTS, PROBES
+from kopt.sandbox.variation import HALF_ONLY, LAYOUT, PARTS, PROBES
 from kopt.tools.judge_session import Stop
 
 
@@ -158,8 +158,12 @@ class Trials:
 
     def probes(self, kinds, first_slot: int):
         kinds, slot = list(kinds), first_slot
+        half = any(isinstance(s, dict) and s.get("dtype") in ("float16", "bfloat16")
+                   for s in self.slot_specs.get(0, {}).get("items", []))
         while kinds:
             kind = kinds.pop(0)
+            if kind in HALF_ONLY and not half:
+                continue  # no half-precision input: nothing for it to show
             label = f"probe: {kind}"
             skip = self.new_slot(slot, probe=kind)
             if skip:
@@ -170,10 +174,14 @@ class Trials:
             slot += 1
 
     def checkpoint(self):
-        """Both models get the same new parameter values; the candidate through load_state_dict."""
-        self.new_weights({}, "setting new parameter values", "loading new parameter values (load_state_dict)")
+        """Both models get the same new parameter values, the candidate through
+        load_state_dict(assign=True), and the same new hyperparameters of the submodules they share."""
+        moved = self.new_weights({}, "setting new parameter values",
+                                 "loading new parameter values (load_state_dict(assign=True))", assign=True)
         mix = self.rng.randrange(1, 1 << 30)
-        self.call(0, mix, "trial 4 (new parameter values, loaded like a checkpoint)", fresh=True, keep_as="kept")
+        extra = f"; {', '.join(f'{k} = {v}' for k, v in moved.items())} in both models" if moved else ""
+        self.call(0, mix, f"trial 4 (new parameter values, loaded like a checkpoint with assign=True{extra})", fresh=True,
+                  keep_as="kept")
         self.ask(self.ref, {"op": "remember", "slot": 0, "mix": mix, "name": "kept"}, what="keeping an expected output")
         # Eval mode, where it changes the reference's output (running statistics, dropout): a loaded
         # checkpoint is usually run that way.
@@ -183,16 +191,21 @@ class Trials:
             self.ask(self.ref, {"op": "train"}, what="switching back to training mode")
             self.ask(self.cand, {"op": "mode", "train": True}, what="switching back to training mode")
 
-    def new_weights(self, how: dict, ref_what: str, cand_what: str) -> bool:
+    def new_weights(self, how: dict, ref_what: str, cand_what: str, assign: bool = False) -> dict | None:
         """The reference moves its parameters (`how`: kopt.sandbox.ref_worker.op_perturb) and the
-        candidate loads the same values through load_state_dict; False when there was nothing to move."""
+        candidate loads the same values through load_state_dict (`assign`: replacing its tensors);
+        returns the hyperparameters set in both ({"bn.momentum": 0.31}), None when nothing moved."""
         with self.phase("reference"):
             f = self.ask(self.ref, {"op": "perturb", **how, "seed": self.rng.randrange(1, 1 << 31)}, what=ref_what)
         if f.header.get("skip"):
-            return False
+            return None
         with self.phase("candidate"):
-            self.ask(self.cand, {"op": "load_state", "spec": f.header["spec"]}, f.payload, what=cand_what)
-        return True
+            c = self.ask(self.cand, {"op": "load_state", "spec": f.header["spec"], "assign": assign,
+                                     "attrs": f.header.get("attrs") or {}}, f.payload, what=cand_what)
+        attrs = f.header.get("attrs") or {}
+        shared = set(c.header.get("attrs") or ())
+        return {f"{p}.{a}" if p else a: v for p, d in attrs.items() for a, v in d.items()
+                if (f"{p}.{a}" if p else a) in shared}
 
     def late_check(self):
         with self.phase("late check"):
@@ -207,7 +220,8 @@ class Trials:
             # sanitized second call at the first unseen configuration (judge_configs) at other ones.
             self.call(0, -self.rng.randrange(1, 1 << 30),
                       "late trial (after timing, same buffers: trial 1's inputs with two columns swapped"
-                      + (", four entries of the largest parameter updated)" if partial else ")"), fresh=False,
+                      + (", four entries of the largest parameter updated)" if partial is not None else ")"),
+                      fresh=False,
                       sanitize=True)
 
     def recheck_kept(self):
