@@ -20,7 +20,7 @@ these steps.
 from __future__ import annotations
 
 from kopt.sandbox.protocol import Frame, describe
-from kopt.sandbox.variation import HALF_ONLY, LAYOUT, PARTS, PROBES
+from kopt.sandbox.variation import HALF_ONLY, LAYOUT, LAYOUT_ZERO_NEGATIVE, PARTS, PROBES, ZERO_NEGATIVE
 from kopt.tools.judge_session import Stop
 
 
@@ -136,16 +136,22 @@ class Trials:
             self.call(0, 0, "trial 1 (fresh inputs)", fresh=True, sanitize=True, buffers=True)
             self.xcompile()
             # The same kind of inputs in another layout: padded rows and a storage offset, as a slice
-            # of a larger tensor has. A reference that cannot take them gets plain ones.
+            # of a larger tensor has, carrying the zero-rows-negative probe. A reference that cannot
+            # take the probe gets the layout alone (the probe then runs later on its own), one that
+            # cannot take the layout gets plain inputs.
+            first, *rest = PROBES
             label = "trial 2 (fresh inputs, new seed"
-            if self.new_slot(1, probe=LAYOUT):
+            layout = ", in another layout: padded rows, a storage offset"
+            if not self.new_slot(1, probe=LAYOUT_ZERO_NEGATIVE):
+                label += f"{layout}; probe: {ZERO_NEGATIVE})"
+                rest.remove(ZERO_NEGATIVE)
+            elif not self.new_slot(1, probe=LAYOUT):
+                label += f"{layout})"
+            else:
                 self.new_slot(1)
                 label += ")"
-            else:
-                label += ", in another layout: padded rows, a storage offset)"
             self.call(1, 0, label, fresh=True)
             # The reused-buffer trial carries the first probe: same addresses, new (harder) contents.
-            first, *rest = PROBES
             label = "trial 3 (same input buffers, new contents)"
             skip = self.new_slot(2, probe=first)
             if skip:
