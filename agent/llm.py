@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
 import openai
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10 (pyproject promises it): the same parser, from PyPI
+    import tomli as tomllib
 
 __all__ = ["LLMConfig", "LLMError", "Reply", "LLMClient", "resolve_config", "default_config_path"]
 
