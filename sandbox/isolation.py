@@ -73,7 +73,6 @@ that process could be forged; kopt decides nothing there that matters:
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import secrets
@@ -87,6 +86,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kopt.sandbox import rlimits
 from kopt.sandbox.protocol import Frame, ProtocolError, recv_frame, send_frame
 
 GIB = 1 << 30
@@ -226,22 +226,15 @@ def _live_tasks_of(uid: int) -> int:
     return n
 
 
-def _preexec(limits: Limits, nproc: int | None):
-    def apply():
-        import resource
-        try:  # die with the judge: the namespace (and everything in it) goes with us
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except Exception:
-            pass
-        cpu = limits.cpu_seconds or int(limits.timeout_s * 2 + 30)
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if nproc is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        if limits.memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    return apply
+def _rlimits(limits: Limits, nproc: int | None) -> dict:
+    cpu = limits.cpu_seconds or int(limits.timeout_s * 2 + 30)
+    out = {"RLIMIT_CPU": (cpu, cpu + 5), "RLIMIT_FSIZE": (limits.file_bytes, limits.file_bytes),
+           "RLIMIT_CORE": (0, 0)}
+    if nproc is not None:
+        out["RLIMIT_NPROC"] = (nproc, nproc)
+    if limits.memory_bytes:
+        out["RLIMIT_AS"] = (limits.memory_bytes, limits.memory_bytes)
+    return out
 
 
 class Worker:
@@ -282,10 +275,12 @@ class Worker:
         else:
             nproc = None  # root without namespaces: RLIMIT_NPROC does not bind root anyway
         self.started = time.monotonic()
+        # Limits are set by the child itself before it execs the command (no preexec_fn: the judge
+        # has threads), and it dies with the judge (the namespace and everything in it go too).
         self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(to_r, from_w, *share_fds), env=env, cwd=self.workdir, start_new_session=True,
-            preexec_fn=_preexec(limits, nproc))
+            rlimits.wrap(cmd, _rlimits(limits, nproc), die_with_parent=True), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(to_r, from_w, *share_fds), env=env,
+            cwd=self.workdir, start_new_session=True)
         os.close(to_r)
         os.close(from_w)
         self._threads = [threading.Thread(target=_drain, args=(s, c), daemon=True)

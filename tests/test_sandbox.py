@@ -215,3 +215,42 @@ def test_workdir_is_removed_after_kill():
     d = w.workdir
     w.kill()
     assert not os.path.exists(d)
+
+
+def test_limits_are_set_by_the_child_before_its_command_runs():
+    import sys
+    from kopt.sandbox import rlimits
+    code = "import resource; print(resource.getrlimit(resource.RLIMIT_FSIZE), resource.getrlimit(resource.RLIMIT_CORE))"
+    r = subprocess.run(rlimits.wrap([sys.executable, "-c", code], {"RLIMIT_FSIZE": (12345, 12345),
+                                                                    "RLIMIT_CORE": (0, 0)}),
+                       capture_output=True, text=True, timeout=30)
+    assert r.stdout.strip() == "(12345, 12345) (0, 0)", r.stderr
+
+
+def test_a_wrapped_child_dies_with_the_process_that_started_it():
+    import sys
+    code = textwrap.dedent("""
+        import subprocess, sys, time
+        from kopt.sandbox import rlimits
+        p = subprocess.Popen(rlimits.wrap([sys.executable, "-c", "import time; time.sleep(60)"],
+                                          {"RLIMIT_CORE": (0, 0)}, die_with_parent=True))
+        print(p.pid, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    time.sleep(0.3)
+    assert os.path.exists(f"/proc/{child}")
+    parent.kill()
+    parent.wait()
+
+    def alive() -> bool:
+        try:
+            with open(f"/proc/{child}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(), "the child outlived the process that started it"

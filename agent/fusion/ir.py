@@ -15,6 +15,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from kopt.sandbox import rlimits
+
 FUSIBLE = {"ew", "reduce", "scan", "iota", "mm"}
 LEAVES = {"input", "param", "buffer"}
 
@@ -134,13 +136,11 @@ def numel(shape) -> int:
     return math.prod(shape) if shape else 1
 
 
-def _limits(memory_bytes: int | None):
-    def apply():
-        import resource
-        if memory_bytes:  # like the judge's CPU workers: a full-size trace fails instead of swapping
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
+def _limits(memory_bytes: int | None) -> dict:
+    out = {"RLIMIT_CORE": (0, 0)}
+    if memory_bytes:  # like the judge's CPU workers: a full-size trace fails instead of swapping
+        out["RLIMIT_AS"] = (memory_bytes, memory_bytes)
+    return out
 
 
 def _env() -> dict:
@@ -155,8 +155,8 @@ def _run(args: list[str], device: str, timeout: float, memory_gb: float | None):
     # CUDA reserves far more address space than it uses: the limit applies on the CPU only.
     memory = int(memory_gb * (1 << 30)) if memory_gb and device == "cpu" else None
     try:
-        proc = subprocess.run([sys.executable, "-m", "kopt.agent.fusion.capture", *args], capture_output=True,
-                              text=True, timeout=timeout, env=_env(), preexec_fn=_limits(memory))
+        cmd = rlimits.wrap([sys.executable, "-m", "kopt.agent.fusion.capture", *args], _limits(memory))
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env())
     except subprocess.TimeoutExpired:
         raise CaptureError(f"tracing the forward took longer than {timeout:.0f} s") from None
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
