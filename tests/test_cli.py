@@ -114,6 +114,24 @@ def test_candidate_verdicts(tmp_path, text, status, words):
     assert res.code == 1
 
 
+def test_an_error_names_the_candidates_line_even_inside_the_checkout(tmp_path):
+    # Candidates of a run live in ./kopt-runs/ beside kopt's own folders; their frames are the
+    # user's, so the reason still points at the line that raised.
+    import shutil
+    import uuid
+    where = ROOT / "kopt-runs" / f"test-frame-{uuid.uuid4().hex[:8]}"
+    where.mkdir(parents=True)
+    try:
+        text = GOOD.replace("return x.clamp_min(0) * 2.0", "raise ValueError('boom')")
+        cand = write(where, "cand_in_runs.py", text)
+        line = text.splitlines().index("        raise ValueError('boom')") + 1
+        v = check(cand, write(tmp_path, "p.py", PROBLEM)).json
+        assert v["status"] == "runtime_error"
+        assert f"cand_in_runs.py line {line}" in v["reason"], v["reason"]
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
 TRITON_BAD = '''
 import torch
 import torch.nn as nn
