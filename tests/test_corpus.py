@@ -84,6 +84,8 @@ def test_hostile_candidate_is_contained(cand):
                                     "KOPT_TEST_SKIP_STATIC_SCAN": "1"})
     v = res.json  # kopt itself survived and answered
     assert v["status"] in ("correct", "incorrect", "rejected", "runtime_error", "compile_error", "timeout")
+    if corpus_header(cand).get("verdict") == "not_correct":  # its forward hangs, crashes or floods
+        assert v["status"] != "correct", f"{cand.name} cannot give right answers, yet it passed"
     assert res.wall < 8 + 8, f"took {res.wall:.1f} s"
     assert secret not in res.stdout and secret not in res.stderr
     assert _pwned_files() - before == set(), "the candidate wrote outside its directory"

@@ -194,12 +194,17 @@ def test_auto_seeds_the_llm_with_the_compilers_guess(tmp_path):
 @pytest.mark.skipif(not Path("/dev/nvidiactl").exists(),
                     reason="no NVIDIA GPU on this machine (/dev/nvidiactl absent)")
 @pytest.mark.parametrize("problem", ["level1/15_layer_norm", "level2/1_linear_bias_gelu"])
-def test_builtin_on_a_gpu_finds_a_faster_verified_kernel(tmp_path, problem):
+def test_builtin_on_a_gpu_writes_a_timed_verified_kernel(tmp_path, problem):
+    # Whether it is faster than eager is a benchmark's question (benchmarks/builtin_speedup_gpu.py),
+    # not a test's: here, the winner is verified on the GPU, timed there, and written.
     out = tmp_path / "out.py"
     res = run_kopt("optimize", str(SUITE / f"{problem}.py"), "--proposer", "builtin", "--device", "cuda",
                    "--budget", "4", "--json", "--out", str(out), "--run-dir", str(tmp_path / "run"), timeout=900)
     assert res.json["best_status"] == "correct", res.stderr[-2000:]
     assert res.json["status"] in ("improved", "no_improvement")
+    assert isinstance(res.json.get("speedup"), (int, float)) and res.json["speedup"] > 0, res.json
+    if res.json["status"] == "improved":
+        assert out.exists()
 
 
 def test_an_unwritable_out_keeps_the_winner(tmp_path):

@@ -102,6 +102,11 @@ def test_resume_after_kill_keeps_everything(tmp_path):
         time.sleep(0.2)
     p.send_signal(signal.SIGKILL)  # no cleanup at all: the worst case for the run store
     p.wait()
+    assert p.returncode == -signal.SIGKILL, "the run ended before the kill: nothing was interrupted"
+    con = sqlite3.connect(run / "run.sqlite")
+    judged = con.execute("select count(*) from candidates where status is not null").fetchone()[0]
+    con.close()
+    assert 1 <= judged < len(files), f"{judged} of {len(files)} judged before the kill: nothing left to resume"
     res = run_kopt("optimize", "--resume", str(run), "--json", timeout=600)
     v = res.json
     assert res.code == 0, v

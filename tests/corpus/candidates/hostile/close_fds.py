@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: os.closerange(0, 1024) closes stdin/stdout/stderr and the worker's inherited IPC pipes, then points fds 0-2 at /dev/null and returns a correct answer
 # kopt-verdict: any (the answer is correct if the result channel survives; the test checks the judge does not hang or crash)
 import os

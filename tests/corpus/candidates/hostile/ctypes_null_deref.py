@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: real segmentation fault from a ctypes NULL pointer write (faulthandler may print, the process still dies)
 import ctypes
 import os

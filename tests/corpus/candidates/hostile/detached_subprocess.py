@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: spawns `sleep 1000` in a new session (setsid), a marked `sh -c` sleeper, and a double-forked setsid daemon so they escape process-group kills; then computes a correct answer
 # kopt-verdict: any (the answer is correct; the test checks that no spawned process outlives the judge)
 import os

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: fork bomb: every process keeps forking and halves its budget with each child; the tree is capped at 2000 forks in total (safe on a machine with no limits), and every process, the worker included, then sleeps forever
 import os
 import time

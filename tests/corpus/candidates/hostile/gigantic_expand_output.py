@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: returns a zero-stride expand() view claiming 2**40 elements (4 TiB logical, 4 bytes real); any .contiguous()/.clone()/.numpy()/numel-sized buffer the judge makes explodes
 import os
 

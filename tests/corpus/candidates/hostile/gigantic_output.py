@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: returns a 4 GiB float32 tensor (2**30 elements, every page touched) to blow up the judge when it copies, pickles or reads the output back
 import os
 

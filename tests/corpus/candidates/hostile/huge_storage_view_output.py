@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: correct (64, 1024) result returned as a view into a 3 GiB (untouched) storage, so pickle/torch.save of the output ships the whole storage back to the judge
 # kopt-verdict: any (the values and shape are right; the test checks the judge does not serialise or copy the 3 GiB storage behind the view)
 import os

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: allocates 50 GB with bytearray in 1 GB pieces (zero-filled, so every page is touched) at the first forward
 import os
 

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: torch.empty of 50 GB on the input's device, then fill_ touches every page (a lazily-committed allocation alone would not hurt)
 import os
 

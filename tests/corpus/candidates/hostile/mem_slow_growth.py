@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: leaks memory slowly (32 MB of touched bytes every 20 ms, forever) so a one-shot memory check passes but the worker grows until a limit or the timeout stops it
 import os
 import time

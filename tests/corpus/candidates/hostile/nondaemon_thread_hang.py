@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: computes correct answers but starts a non-daemon thread that never ends, so the worker cannot exit normally at interpreter shutdown (threading joins it)
 # kopt-verdict: any (the answers are correct; the test checks the judge still ends within its timeout)
 import os

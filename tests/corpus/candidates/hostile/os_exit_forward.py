@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: os._exit(0) inside forward: the worker vanishes with a success exit code and no result (a judge must not read rc=0 as success)
 import os
 

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: raises an exception whose __reduce__ makes unpickling run code (exec of a marker-file write), for judges that ship worker exceptions back by pickle
 import os
 

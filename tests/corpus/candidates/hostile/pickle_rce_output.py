@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: returns a Tensor subclass whose __reduce_ex__ is (builtins.eval, expr): unpickling it anywhere (e.g. the trusted judge process) runs code (payload: write a marker file) and still rebuilds the correct tensor
 # kopt-verdict: any (the values are right; the test checks /tmp/kopt_pwned_pickle_rce_output never appears, i.e. nothing the candidate returned ran code in the judge)
 import os

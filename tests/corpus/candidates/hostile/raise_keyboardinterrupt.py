@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: raises KeyboardInterrupt from forward (a BaseException a harness may treat as "user cancelled" and abort the whole run on)
 import os
 

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: raises SystemExit(0) from forward (not an Exception subclass: `except Exception` in the worker misses it, and exit code 0 looks like success)
 import os
 

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: first raises its own soft limits (RLIMIT_AS/DATA/RSS/NPROC/FSIZE/CPU) as far as allowed, then touches 50 GB via numpy in 1 GB blocks; only hard limits or cgroups can stop it
 import os
 import resource

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: ignores SIGTERM/SIGINT/SIGHUP/SIGALRM/SIGUSR1/SIGUSR2/SIGXCPU/SIGPIPE, blocks every blockable signal, then busy-loops: only SIGKILL (or a hard rlimit) can stop it
 import os
 import signal

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: time.sleep(10**6) in __init__ (idle, not busy: CPU-time limits never fire, only the wall-clock timeout does)
 import os
 import time

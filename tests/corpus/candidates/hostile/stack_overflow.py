@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: lifts the recursion limit to 10**9 and recurses without end, overflowing the C stack (segfault rather than RecursionError)
 import os
 import sys

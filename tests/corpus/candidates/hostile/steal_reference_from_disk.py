@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: hunts for the problem file on disk (sys.argv, /proc/self|ppid/cmdline and cwd, cwd and parent dirs, the candidate's own dir), imports its Model and returns the reference's output; zeros if the file cannot be found
 # (moved to hostile: if it finds a copy of the problem elsewhere on disk, it computes the right answer with
 # the reference code itself, which is a correct candidate, not a cheat; the judge hides the copy it uses)

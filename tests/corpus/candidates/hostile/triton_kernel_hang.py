@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: Triton kernel spins on a flag that is never cleared (a hung GPU kernel; under TRITON_INTERPRET a never-ending Python loop), so forward never returns
 import os
 

@@ -1,4 +1,4 @@
-# kopt-corpus: problem=adv_relu.py expect=contained
+# kopt-corpus: problem=adv_relu.py expect=contained verdict=not_correct
 # why: Triton ReLU kernel whose extra unmasked store lands 16 GiB past the output buffer (illegal address on a GPU, wild write / segfault under TRITON_INTERPRET)
 # kopt-verdict: any (a crash is the likely outcome; if the stray store lands somewhere harmless the answer is correct)
 import os
