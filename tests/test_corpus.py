@@ -97,7 +97,7 @@ def test_hostile_candidate_is_contained(cand):
 # library functions, modes, the device, native threads): the static scan must flag every one.
 # The others (wrong numbers, caches, layouts, lifetimes) are plain Python the runtime layers catch.
 STATIC = ("patch_", "steal_", "frame_", "inspect_", "spoof_", "trust_rebind", "trust_frame", "trust_behaves",
-          "torch_dispatch", "torch_function", "gpu_device_branch", "lifetime_jit_fork", "tensor_subclass",
+          "torch_dispatch", "torch_function", "gpu_device_branch", "lifetime_jit_fork", "tensor_subclass", "trust_forged",
           "lazy_subclass", "side_stream", "daemon_", "background_thread", "tmp_file", "rate_detect", "stack_detect")
 
 

@@ -127,7 +127,7 @@ class Check(Session, Trials, Timing, Configs):
             self.ref.send({"op": "load_ref", "path": self.prob_path, "device": self.device,
                            "seed": self.load_seed, "sizes": self.opts.sizes})
         with self.phase("imports"):
-            ch = self.reply(self.cand, "starting").header
+            ch = self.reply(self.cand, "starting", op="hello").header
             rh = self.reply(self.ref, "starting").header
             self.v.versions = {k: rh.get(k) for k in ("torch", "triton", "python", "device_name")}
             self.isolation_info(ch)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from kopt.sandbox.isolation import Limits, Worker, isolation_mode
 from kopt.sandbox.protocol import Frame, ProtocolError, region_layout
+from kopt.tools import wire
 from kopt.tools.verdict import ProblemError, Verdict
 
 REF_WORKER = ["-m", "kopt.sandbox.ref_worker"]
@@ -139,13 +140,19 @@ class Session:
         if self.shm is not None:
             self.shm.close()
 
-    def reply(self, w: Worker, what: str, max_payload: int = 1 << 30) -> Frame:
-        """Receive one reply; turn every way a worker can fail into a verdict."""
+    def reply(self, w: Worker, what: str, max_payload: int = 1 << 30, op: str | None = None) -> Frame:
+        """Receive one reply; turn every way a worker can fail into a verdict. A reply from the
+        candidate's side must fit its op's schema (tools/wire.py) before any field is read."""
         try:
             frame = w.recv(deadline=self.deadline, max_payload=max_payload)
         except ProtocolError as e:
             self.worker_failed(w, what, e)
         h = frame.header
+        if w is not self.ref and op is not None:
+            why = wire.problem(op, h)
+            if why:
+                raise Stop("rejected", f"the candidate's process sent a reply that does not fit the protocol "
+                           f"while {what}: {why}")
         if h.get("op") == "error":
             err = {"kind": h.get("kind"), "message": h.get("message"), "traceback": h.get("traceback"),
                    "output": w.output()[-4000:]}
@@ -174,7 +181,7 @@ class Session:
             w.send(header, payload)
         except ProtocolError as e:
             self.worker_failed(w, what or header["op"], e)
-        return self.reply(w, what or header["op"], max_payload)
+        return self.reply(w, what or header["op"], max_payload, op=header["op"])
 
     def worker_failed(self, w: Worker, what: str, e: ProtocolError):
         if w is self.ref:
