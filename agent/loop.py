@@ -7,11 +7,8 @@ small thread pool (each check is its own pair of sandboxed processes), and every
 in the run store as it happens, so a run killed at any moment resumes without losing or re-paying
 anything.
 
-Ranking. On a GPU: measured speedup. On CPU, where Triton runs interpreted and times say nothing
-about a GPU, verified candidates are ranked by a documented proxy: running our own Triton kernels
-beats plain PyTorch; then fewer kernel launches per forward (each launch is a round trip through
-memory); then no register spills in the kernels cross-compiled for the target GPU; then the
-interpreted time.
+Ranking: kopt.ranking, the one definition of "best" (a speedup on a GPU, a documented proxy on
+the CPU) that the re-verification, the run store, `kopt show` and the written header share.
 """
 from __future__ import annotations
 
@@ -21,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
+from kopt import ranking
 from kopt.agent.proposers import ProposeContext
 
 
@@ -38,18 +36,6 @@ class LoopState(TypedDict, total=False):
     best_id: int | None
     no_improve: int
     stop_reason: str | None
-
-
-def rank_key(row: dict, cpu: bool):
-    """Larger is better. See the module docstring for the CPU proxy."""
-    v = row.get("verdict") or {}
-    if not cpu:
-        return (row.get("speedup") or 0.0,)
-    launches = sum(k.get("launches", 0) for k in v.get("kernels") or [])
-    own = 1 if launches else 0
-    # Interpreted times say nothing about a GPU; the cross-compiled kernels' register spills do.
-    spills = 1 if (v.get("xcompile") or {}).get("spills") else 0
-    return (own, -launches if own else 0, -spills, -(row.get("candidate_ms") or float("inf")))
 
 
 class Loop:
@@ -132,8 +118,7 @@ class Loop:
         return {"round": rnd + 1, "stop_reason": reason if exhausted else None}
 
     def decide(self, state: LoopState) -> LoopState:
-        rows = [r for r in self.store.candidates() if (r.get("verdict") or {}).get("status") == "correct"]
-        best = max(rows, key=lambda r: rank_key(r, self.cpu), default=None)
+        best = ranking.best(self.store.candidates(), self.cpu)
         best_id = best["id"] if best else None
         improved = best_id is not None and best_id != state.get("best_id")
         no_improve = 0 if improved else state.get("no_improve", 0) + 1

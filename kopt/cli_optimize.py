@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+from kopt import ranking
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
@@ -97,7 +99,7 @@ def run_optimize(args) -> int:
         return _err(args, str(e), EXIT_USAGE)
 
     progress = Progress(enabled=not args.json, budget=opts["budget"], seconds=opts["time_budget"],
-                        price=opts.get("price"))
+                        price=opts.get("price"), cpu=opts["device"] == "cpu")
     proposer = _make_proposer(opts, store, on_event=progress.event)
     if isinstance(proposer, str):
         store.close()
@@ -177,8 +179,9 @@ def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
 class Progress:
     """Live progress on stderr: round, each candidate's verdict, best so far, tokens, time."""
 
-    def __init__(self, enabled: bool, budget: int, seconds: float | None = None, price=None):
+    def __init__(self, enabled: bool, budget: int, seconds: float | None = None, price=None, cpu: bool = False):
         self.enabled, self.budget, self.seconds, self.t0 = enabled, budget, seconds, time.monotonic()
+        self.cpu = cpu  # on the CPU a verdict's standing is the ranking proxy, not an interpreted-time ratio
         self.price, self.cost = price, 0.0
         self.judged = 0
         self.console = None
@@ -209,11 +212,11 @@ class Progress:
         elif kind == "verdict":
             self.judged += 1
             v = kw["verdict"]
-            sp = f" {v['speedup']:.3g}x" if v.get("speedup") else ""
+            sp = f" {ranking.shown(v, self.cpu)}" if v["status"] == "correct" else ""
             self._line(f"  #{kw['cid']}: [{'green' if v['status'] == 'correct' else 'red'}]{v['status']}[/]{sp}  {v['reason'][:110]}")
         elif kind == "best":
             r = kw["row"]
-            self.best = f"#{r['id']}" + (f" {r['speedup']:.3g}x" if r.get("speedup") else "")
+            self.best = f"#{r['id']} {ranking.shown(r, self.cpu)}".rstrip()
         elif kind == "llm_done":
             self.tokens += kw.get("tokens", 0)
             if self.price:
@@ -255,14 +258,18 @@ def run_show(args) -> int:
     from rich.console import Console
     from rich.table import Table
     s = data["summary"]
+    cpu = ranking.cpu_run(s.get("meta"))
     c = Console()
-    c.print(f"run {args.run_dir}: {s}")
+    best = s.get("best")
+    written = best is not None and best["id"] == (s.get("meta") or {}).get("winner")
+    c.print(f"run {args.run_dir}: {s['candidates']} candidate(s) {s['counts']}, best "
+            + (f"#{best['id']} ({ranking.shown(best, cpu)}){' written' if written else ''}" if best else "none"))
     t = Table()
-    for col in ("#", "round", "lane", "origin", "status", "speedup", "reason"):
+    for col in ("#", "round", "lane", "origin", "status", "CPU proxy" if cpu else "speedup", "reason"):
         t.add_column(col)
     for r in data["candidates"]:
         v = r.get("verdict") or {}
         t.add_row(str(r["id"]), str(r["round"]), str(r["lane"]), str(r["origin"]), str(r.get("status") or "pending"),
-                  f"{r['speedup']:.3g}x" if r.get("speedup") else "", (v.get("reason") or "")[:80])
+                  ranking.shown(r, cpu) if r.get("status") == "correct" else "", (v.get("reason") or "")[:80])
     c.print(t)
     return EXIT_OK

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kopt.agent.loop import rank_key
+from kopt import ranking
 from kopt.tools.judge import CheckOptions, check
 from kopt.tools.ncu import availability, wanted_from_env
 from kopt.tools.roofline import fmt_ms
@@ -45,9 +45,7 @@ def make_check_fn(problem: Path, run_dir: Path, device: str, timeout: float):
 
 def rerun_winner(store, check_fn, cpu: bool, on_event) -> dict | None:
     """Re-verify and re-time the best candidates in fresh processes; the first that holds wins."""
-    rows = [r for r in store.candidates() if (r.get("verdict") or {}).get("status") == "correct"]
-    rows.sort(key=lambda r: rank_key(r, cpu), reverse=True)
-    for r in rows[:3]:
+    for r in ranking.ordered(store.candidates(), cpu)[:3]:
         on_event("phase", text=f"re-verifying candidate #{r['id']} in fresh processes")
         # Nsight Compute only on request (KOPT_NCU=1): it replays every kernel many times.
         # New unseen configurations (each check draws its own), then a plain process with no kopt in it.

@@ -298,12 +298,13 @@ class RunStore:
                 raise StoreError(f"candidate {cid} already has a verdict (never evaluated twice)"
                                  if exists else f"no candidate {cid} in {self.run_dir}")
 
-    def best(self, key=None) -> dict | None:
-        ok = [c for c in self.candidates() if c["status"] == "correct"]
-        if key is None:
-            ok = [c for c in ok if c["speedup"] is not None]
-            key = lambda c: c["speedup"]  # noqa: E731
-        return max(ok, key=key, default=None)  # ties: max keeps the first, i.e. the lowest id
+    def best(self) -> dict | None:
+        """The written winner once a run has one (it passed its re-verification, so it may not be the
+        top of the ranking); before that, the top of the one ranking (kopt.ranking)."""
+        from kopt import ranking
+        meta, rows = self.meta(), self.candidates()
+        won = next((r for r in rows if r["id"] == meta.get("winner")), None)
+        return won or ranking.best(rows, ranking.cpu_run(meta))
 
     # ---- LLM calls -----------------------------------------------------------------------
     def record_llm_call(self, round: int, lane: int, messages: list[dict], reply_text: str,

@@ -218,11 +218,25 @@ def test_an_unwritable_out_keeps_the_winner(tmp_path):
 
 
 def test_cpu_ranking_prefers_kernels_that_do_not_spill_on_the_gpu():
-    from kopt.agent.loop import rank_key
+    from kopt.ranking import rank_key
     row = lambda spills, ms: {"candidate_ms": ms, "verdict": {"kernels": [{"name": "k0", "launches": 1}],
                                                              "xcompile": {"spills": spills}}}
     assert rank_key(row(False, 900.0), cpu=True) > rank_key(row(True, 100.0), cpu=True)
     assert rank_key(row(False, 100.0), cpu=True) > rank_key(row(False, 900.0), cpu=True)
+
+
+def test_on_the_cpu_a_standing_is_the_proxy_never_an_interpreted_ratio():
+    from kopt import ranking
+    triton = {"id": 1, "status": "correct", "speedup": 0.0047, "candidate_ms": 900.0,
+              "verdict": {"status": "correct", "kernels": [{"name": "k", "launches": 2}]}}
+    torch_only = {"id": 2, "status": "correct", "speedup": 0.9, "candidate_ms": 5.0,
+                  "verdict": {"status": "correct", "kernels": []}}
+    assert ranking.shown(triton, cpu=True) == "own kernels, 2 launches/forward (CPU proxy)"
+    assert ranking.shown(torch_only, cpu=True) == "plain PyTorch (CPU proxy)"
+    assert ranking.shown(triton, cpu=False) == "0.0047x"
+    assert ranking.best([triton, torch_only], cpu=True)["id"] == 1
+    assert ranking.best([triton, torch_only], cpu=False)["id"] == 2
+    assert [r["id"] for r in ranking.ordered([torch_only, triton], cpu=True)] == [1, 2]
 
 
 # ------------------------------------------------------------------ other sizes and arguments

@@ -53,6 +53,12 @@ def test_replay_run_writes_a_verified_winner(tmp_path):
     shown = run_kopt("show", str(tmp_path / "run"), "--json").json
     statuses = sorted(c["status"] for c in shown["candidates"])
     assert statuses == ["compile_error", "correct", "correct", "incorrect"]
+    # One ranking: the loop's best, the written winner and `kopt show`'s best are one candidate (by
+    # interpreted time the plain-PyTorch one would look faster on the CPU).
+    assert shown["summary"]["meta"]["best_id"] == v["best_id"] == shown["summary"]["best"]["id"]
+    assert f"(candidate #{v['best_id']}," in text
+    table = " ".join(run_kopt("show", str(tmp_path / "run")).stdout.split())  # rich wraps at 80 columns
+    assert f"best #{v['best_id']} (own kernels" in table and "CPU proxy" in table
 
 
 def test_nothing_written_when_nothing_is_verified(tmp_path):
