@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from kopt.agent.extract import explain_missing, extract_code
 from kopt.prompts import render
@@ -43,8 +44,20 @@ class ProposeContext:
     analysis: dict | None = None                       # roofline of the problem (kopt.tools.analysis)
 
 
+@runtime_checkable
+class Proposer(Protocol):
+    """What the loop asks of every proposer (kopt.agent.factory makes them)."""
+    name: str
+    done_reason: str | None   # why it has nothing more, when that is worth telling
+
+    def propose(self, ctx: ProposeContext) -> list[Proposal]:
+        """Up to ctx.n proposals for this round; an empty list means it has nothing more."""
+        ...
+
+
 class ReplayProposer:
     name = "replay"
+    done_reason = None
 
     def __init__(self, directory: str | Path):
         self.files = sorted(p for p in Path(directory).glob("*.py"))
@@ -75,6 +88,7 @@ class LLMProposer:
     """Asks the model for one candidate per lane; replies are stored, so a resumed run never pays twice."""
 
     name = "llm"
+    done_reason = None
 
     def __init__(self, client, store, max_repairs: int = 1, on_event=None):
         self.client, self.store, self.max_repairs = client, store, max_repairs

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from kopt import ranking
+from kopt.agent.factory import ProposerError, check_setup, make_proposer
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -88,11 +89,12 @@ def run_optimize(args) -> int:
             opts["out"] = str(Path(args.out).resolve() if args.out else problem.with_name(problem.stem + "_kopt.py"))
             run_dir = Path(args.run_dir or Path("kopt-runs") / f"{problem.stem}-{time.strftime('%Y%m%d-%H%M%S')}")
             opts["problem"] = str(problem)
-            problem_with_setup = _make_proposer(opts, None, dry=True)  # fail before creating a run dir
+            try:
+                check_setup(opts)  # fail before creating a run dir
+            except ProposerError as e:
+                return _err(args, str(e), EXIT_USAGE)
             if opts["lanes"] is None:
                 opts["lanes"] = opts["jobs"] if opts["proposer"] == "builtin" else 1
-            if problem_with_setup:
-                return _err(args, problem_with_setup, EXIT_USAGE)
             store = RunStore.create(run_dir, {"problem": str(problem), "options": opts, "status": "running",
                                               "started": time.strftime("%Y-%m-%d %H:%M:%S")})
     except StoreError as e:
@@ -100,10 +102,11 @@ def run_optimize(args) -> int:
 
     progress = Progress(enabled=not args.json, budget=opts["budget"], seconds=opts["time_budget"],
                         price=opts.get("price"), cpu=opts["device"] == "cpu")
-    proposer = _make_proposer(opts, store, on_event=progress.event)
-    if isinstance(proposer, str):
+    try:
+        proposer = make_proposer(opts, store, on_event=progress.event)
+    except ProposerError as e:
         store.close()
-        return _err(args, proposer, EXIT_USAGE)
+        return _err(args, str(e), EXIT_USAGE)
     device = opts["device"]
     check_fn = make_check_fn(problem, store.run_dir, device, opts["timeout"])
     budget = Budget(candidates=opts["budget"], seconds=opts["time_budget"], tokens=opts["token_budget"],
@@ -141,39 +144,6 @@ def run_optimize(args) -> int:
     if code == EXIT_OK and outcome.status in ("nothing_verified", "error"):
         code = EXIT_FAIL
     return code
-
-
-def _make_proposer(opts: dict, store, dry: bool = False, on_event=None):
-    """The proposer named in opts, or a string saying what is wrong (e.g. how to configure the LLM)."""
-    from kopt.agent.llm import LLMClient, LLMError, resolve_config
-    from kopt.agent.proposers import LLMProposer, ReplayProposer
-    if opts["proposer"] == "auto":
-        try:
-            resolve_config(model=opts.get("model"), base_url=opts.get("base_url"), config_path=opts.get("config"))
-        except LLMError:
-            opts["proposer"] = "builtin"  # no model configured: the compiler works alone, offline
-    if opts["proposer"] == "builtin":
-        from kopt.agent.fusion.proposer import BuiltinProposer
-        return None if dry else BuiltinProposer(opts["problem"], opts["device"], on_event=on_event)
-    if opts["proposer"] == "replay":
-        if not opts.get("replay_dir"):
-            return "--proposer replay needs --replay-dir DIR"
-        try:
-            proposer = ReplayProposer(opts["replay_dir"])
-        except ValueError as e:
-            return str(e)
-        return None if dry else proposer
-    try:
-        cfg = resolve_config(model=opts.get("model"), base_url=opts.get("base_url"), config_path=opts.get("config"))
-    except LLMError as e:
-        return str(e)
-    if dry:
-        return None
-    llm = LLMProposer(LLMClient(cfg), store, on_event=on_event)
-    if opts["proposer"] == "auto":
-        from kopt.agent.fusion.proposer import BuiltinProposer, SeededProposer
-        return SeededProposer(BuiltinProposer(opts["problem"], opts["device"], on_event=on_event), llm)
-    return llm
 
 
 class Progress:

@@ -259,3 +259,25 @@ def test_decide_stops_at_the_target_speedup_on_a_gpu_run(tmp_path):
                budget=Budget(candidates=99, target_speedup=2.5, patience=9), lanes=1, device="cpu")
     assert cpu.decide({"round": 1, "best_id": None, "no_improve": 0, "stop_reason": None})["stop_reason"] is None
     store.close()
+
+
+def test_the_factory_makes_proposers_or_raises_a_typed_error(tmp_path, monkeypatch):
+    for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "KOPT_MODEL"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from kopt.agent.factory import ProposerError, check_setup, make_proposer
+    from kopt.agent.proposers import Proposer
+    d = replay_dir(tmp_path, {"a.py": GOOD.read_text()})
+    home = {"problem": str(PROBLEM), "device": "cpu", "config": str(tmp_path / "none.toml")}
+    llm = {**home, "proposer": "llm", "model": "m", "base_url": "http://127.0.0.1:9/v1"}
+    for opts in ({**home, "proposer": "replay", "replay_dir": str(d)}, {**home, "proposer": "builtin"}, llm,
+                 {**llm, "proposer": "auto"}):
+        check_setup(dict(opts))
+        assert isinstance(make_proposer(dict(opts), None), Proposer), opts["proposer"]
+    with pytest.raises(ProposerError, match="--replay-dir"):
+        make_proposer({**home, "proposer": "replay"}, None)
+    with pytest.raises(ProposerError, match="no .py files"):
+        check_setup({**home, "proposer": "replay", "replay_dir": str(tmp_path / "empty")})
+    opts = {**home, "proposer": "auto"}
+    check_setup(opts)  # no model configured anywhere: auto is the built-in compiler, offline
+    assert opts["proposer"] == "builtin"
