@@ -78,12 +78,18 @@ def _build(state, module, seed: int, perturb: int | None):
     return init, sd
 
 
+# A reduction of more elements than this into one (a norm of the whole tensor) differs by summation
+# order alone by more than POINTWISE_FP32 allows: such a reference keeps the default fp32 tolerance.
+LONG_REDUCTION = 1 << 16
+
+
 def _op_tolerance(state, inputs) -> dict | None:
-    """{"pointwise": True} when one reference forward runs no matmul, convolution or attention
-    (kopt.tools.compare.POINTWISE_FP32); None otherwise, or when that cannot be told."""
+    """{"pointwise": True} when one reference forward runs no matmul, convolution or attention, and
+    no reduction of more than LONG_REDUCTION elements into one (kopt.tools.compare.POINTWISE_FP32);
+    None otherwise, or when that cannot be told."""
     import torch
     from torch.overrides import TorchFunctionMode
-    from kopt.tools.compare import dense_op
+    from kopt.tools.compare import dense_op, tensors
     seen = set()
 
     # A function mode, not a dispatch mode: the first dispatch mode imports torch._dynamo (a second
@@ -91,7 +97,12 @@ def _op_tolerance(state, inputs) -> dict | None:
     class Ops(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             seen.add(getattr(func, "__name__", "").strip("_"))
-            return func(*args, **(kwargs or {}))
+            out = func(*args, **(kwargs or {}))
+            biggest = max((t.numel() for t in tensors(list(args))), default=0)
+            made = sum(t.numel() for t in tensors(out)) if isinstance(out, (torch.Tensor, tuple, list)) else 0
+            if made and biggest > LONG_REDUCTION * made:
+                seen.add("long reduction")
+            return out
 
     try:
         model = state.module.Model(*state.module.get_init_inputs()).to(state.device)
@@ -102,7 +113,7 @@ def _op_tolerance(state, inputs) -> dict | None:
         if isinstance(e, KeyboardInterrupt):
             raise
         return None
-    return None if any(dense_op(n) for n in seen) else {"pointwise": True}
+    return None if "long reduction" in seen or any(dense_op(n) for n in seen) else {"pointwise": True}
 
 
 def op_hello(state, h, payload):

@@ -132,6 +132,40 @@ def test_an_error_names_the_candidates_line_even_inside_the_checkout(tmp_path):
         shutil.rmtree(where, ignore_errors=True)
 
 
+NORM_PROBLEM = '''
+import torch
+import torch.nn as nn
+
+N = 300
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        return x / torch.norm(x)
+
+
+def get_inputs():
+    return [torch.randn(N, N)]
+
+
+def get_init_inputs():
+    return []
+'''
+
+
+@pytest.mark.parametrize("problem, policy", [(PROBLEM, "without matmul"), (NORM_PROBLEM, "TF32-level")])
+def test_tolerance_policy_follows_what_the_reference_runs(tmp_path, problem, policy):
+    # Pointwise fp32 gets 1e-4; a norm of 90000 elements into one differs by summation order alone
+    # by more than that, so it keeps the default.
+    p = write(tmp_path, "p.py", problem)
+    c = write(tmp_path, "c.py", problem + "\n\nclass ModelNew(Model):\n    pass\n")
+    v = check(c, p, "--no-xcompile").json
+    assert v["status"] == "correct" and policy in v["tolerance"], v.get("tolerance")
+
+
 TRITON_BAD = '''
 import torch
 import torch.nn as nn
