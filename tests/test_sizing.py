@@ -245,11 +245,13 @@ def test_cpu_sizes_applies_to_small_constants_too():
         assert "batch" not in v and v["dim"] != 96
 
 
-def test_a_small_head_or_group_count_is_a_size_and_an_axis_is_not():
-    s = {x.key: x for x in sizing.scan("num_heads = 4\ngroups = 3\nbatch = 5\ndim = 1\nkernel_size = 3\n")}
-    assert set(s) == {"num_heads", "groups", "batch"} and all(x.kind == "size" for x in s.values())
+def test_a_small_head_group_or_kernel_count_is_a_size_and_an_axis_is_not():
+    src = "num_heads = 4\ngroups = 3\nbatch = 5\ndim = 1\nkernel_size = 3\nstride = 2\nwindow = (3, 5)\n"
+    s = {x.key: x for x in sizing.scan(src)}
+    assert set(s) == {"num_heads", "groups", "batch", "kernel_size", "window[0]", "window[1]"}
+    assert all(x.kind == "size" for x in s.values())
     v, _ = sizing.propose(list(s.values()), {}, random.Random(0), 0, False)
-    assert v["num_heads"] != 4 and v["groups"] != 3
+    assert v["num_heads"] != 4 and v["groups"] != 3 and v["kernel_size"] != 3
 
 
 def test_randint_value_ranges_stay_unless_they_are_also_sizes():

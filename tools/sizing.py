@@ -11,9 +11,9 @@ Symbols (found in the source, no code run):
     symbol per distinct value, so a size written twice changes in both places: sizes;
   * top-level float constants and float literals inside `get_init_inputs()`: scalar arguments
     (a scale, a temperature, an eps).
-Ints below MIN_SIZE (axes, kernel sizes, strides) and bools are structural and stay, except a
-name CPU_SIZES lists and a name that counts heads, groups or experts or is a batch (COUNT_NAME):
-those are sizes whatever their value.
+Ints below MIN_SIZE (axes, strides, paddings) and bools are structural and stay, except a name
+CPU_SIZES lists, a name that counts heads, groups or experts or is a batch (COUNT_NAME), and a
+kernel or window extent (KERNEL_NAME): those are sizes whatever their value.
 
 Rewrites are text edits at the literals' own positions, so every line number of the problem (and
 of a candidate) is unchanged: error messages and Triton's source lookups still point at the file.
@@ -38,9 +38,11 @@ BIG_NUMEL = 4_000_000
 MIN_SIZE = 8
 # A small top-level int is a size all the same when its name says it counts something the shapes
 # are split into (heads, groups, experts) or is a batch: `num_heads = 4` must move, or a kernel
-# that bakes 4 heads into a view is never seen wrong. Axes and kernel sizes (`dim`, `kernel_size`)
-# stay.
+# that bakes 4 heads into a view is never seen wrong. So is a kernel or window extent
+# (`kernel_size = 3`, also as a tuple element): a convolution whose tap loop is written for 3 taps is
+# otherwise never seen wrong. Axes, strides, paddings and dilations (`dim`, `stride`) stay.
 COUNT_NAME = re.compile(r"(^|_)(heads?|groups?|experts?|batch|batch_size|num|n)(_|$)", re.I)
+KERNEL_NAME = re.compile(r"(^|_)(kernel|kernel_size|ksize|window|window_size|taps|pool_size)(_|$)", re.I)
 FACTORIES = ("get_inputs", "get_init_inputs")
 
 
@@ -127,8 +129,8 @@ def scan(source: str) -> list[Symbol]:
             continue
         key = name if index is None else f"{name}[{index}]"
         iv, fv = _int_value(node), _float_value(node)
-        if iv is not None and (iv >= MIN_SIZE or (index is None and (name in named or COUNT_NAME.search(name))
-                                                  and iv > 0)):
+        if iv is not None and (iv >= MIN_SIZE or (iv > 0 and (KERNEL_NAME.search(name) or (
+                index is None and (name in named or COUNT_NAME.search(name)))))):
             out.append(Symbol(key, key, "size", iv, [off.span(node)], name, index))
         elif fv is not None and fv != 0.0:
             out.append(Symbol(key, key, "arg", fv, [off.span(node)], name, index))
@@ -238,8 +240,11 @@ SCALES = (2, 4, 8, 16, 32, 64)  # then every size divided by these, which keeps 
 
 
 def scaled_values(symbols: list[Symbol], div: int) -> dict:
-    """Every size divided by `div` (at least 1): relations such as `width * 2 == channels` hold."""
-    return {s.key: max(1, s.value // div) for s in symbols if s.kind == "size"}
+    """Every size divided by `div` (at least 1): relations such as `width * 2 == channels` hold.
+    Kernel and window extents stay: they shape the output from the data sizes (a transposed
+    convolution's width depends on both), so halving them breaks the very relations kept here."""
+    return {s.key: max(1, s.value // div) for s in symbols
+            if s.kind == "size" and not (s.value < MIN_SIZE and KERNEL_NAME.search(s.name or ""))}
 
 
 def capped_values(symbols: list[Symbol], cap: int = AUTO_CAP) -> dict:
