@@ -4,6 +4,7 @@ Torch has no CPU wheel for 3.10 on this machine's disk, so the whole program is 
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,8 @@ PACKAGES = ("agent", "tools", "sandbox", "kopt", "prompts")
 
 def _python310() -> str | None:
     """A working 3.10 interpreter (a pyenv shim on PATH may exist without one behind it)."""
-    for c in [*sorted(Path("/root/.pyenv/versions").glob("3.10*/bin/python3.10")), shutil.which("python3.10")]:
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    for c in [*sorted(pyenv.glob("3.10*/bin/python3.10")), shutil.which("python3.10")]:
         if c and subprocess.run([str(c), "-c", "import sys; assert sys.version_info[:2] == (3, 10)"],
                                 capture_output=True).returncode == 0:
             return str(c)
