@@ -9,6 +9,9 @@ import pytest
 from conftest import CORPUS, corpus_header, run_kopt
 
 TIMEOUT = 20
+# An honest candidate that runs out of time before any unseen configuration is a `timeout`
+# (not correct with a warning), and torch.compile recompiles per shape: room for a busy machine.
+HONEST_TIMEOUT = 45
 
 
 def _cases(group: str):
@@ -30,7 +33,7 @@ def _check(cand: Path, timeout: float = TIMEOUT, env: dict | None = None, *extra
 
 @pytest.mark.parametrize("cand", _cases("honest"))
 def test_honest_candidate_is_correct(cand):
-    res, v = _check(cand)
+    res, v = _check(cand, HONEST_TIMEOUT)
     assert v["status"] == "correct", f"{v['status']}: {v['reason']}\n{v.get('error')}"
     assert res.code == 0
     assert v["speedup"] > 0 and v["candidate_ms"] > 0 and v["reference_ms"] > 0

@@ -83,6 +83,11 @@ class Configs:
                     except Stop as s:
                         self.v.configs[-1].update(match=False, reason=s.reason)
                         raise
+        if made == 0 and "out of time" in tried:
+            # Not a warning: a candidate that spends the budget at load (or is just slow) would
+            # otherwise skip every unseen configuration and be called correct at the judged one.
+            raise Stop("timeout", f"the check ran out of its {self.opts.timeout:g} s budget before verifying at any "
+                       "unseen configuration (a verdict at the judged sizes only is not given); raise --timeout")
         if made == 0:
             self._only_judged("no other configuration could be made (" + "; ".join(tried[:4]) + ")")
         elif made < wanted:
