@@ -108,7 +108,7 @@ def run_optimize(args) -> int:
         store.close()
         return _err(args, str(e), EXIT_USAGE)
     device = opts["device"]
-    check_fn = make_check_fn(problem, store.run_dir, device, opts["timeout"])
+    check_fn = make_check_fn(problem, store.run_dir, device, opts["timeout"], opts["jobs"])
     budget = Budget(candidates=opts["budget"], seconds=opts["time_budget"], tokens=opts["token_budget"],
                     target_speedup=opts["target"], patience=opts["patience"])
     loop = Loop(problem=problem, store=store, proposer=proposer, check_fn=check_fn, budget=budget,

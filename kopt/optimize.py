@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kopt import ranking
+from kopt.tools import warm
 from kopt.tools.judge import CheckOptions, check
 from kopt.tools.ncu import availability, wanted_from_env
 from kopt.tools.roofline import fmt_ms
@@ -35,7 +36,11 @@ def self_candidate(problem: Path, run_dir: Path) -> Path:
     return p
 
 
-def make_check_fn(problem: Path, run_dir: Path, device: str, timeout: float):
+def make_check_fn(problem: Path, run_dir: Path, device: str, timeout: float, jobs: int = 1):
+    # Many checks of one problem in this process: keep a worker pair per parallel check started
+    # ahead (tools/warm.py); each pair is still used by one check only.
+    warm.enable(max(1, jobs))
+
     def check_fn(path: Path | None, ncu: bool = False, final: bool = False) -> dict:
         cand = path or self_candidate(problem, run_dir)
         v = check(str(cand), str(problem), CheckOptions(device=device, timeout=timeout, ncu=ncu, final=final))

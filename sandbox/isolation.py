@@ -67,6 +67,16 @@ that process could be forged; kopt decides nothing there that matters:
   hyperparameters (variation.HYPER) are set only on submodules ModelNew keeps under the
   reference's paths, so a value it copied elsewhere at construction is never moved, and is only
   caught where an unseen configuration changes the constructor argument it came from.
+* Warm workers (tools/warm.py, used when one process runs many checks of a problem): a pair is
+  started before the check that takes it, and that is the only difference. Each worker is still
+  single-use: when taken it has run nothing but kopt's own imports (both roles import everything
+  before reading their first command, and read nothing until the judge writes), and it dies with
+  its check. Its memfd is made with it and sealed by that check before any candidate code exists.
+  It is keyed by the problem file's identity and every start option, so it never serves another
+  problem or a changed file. The reference side is not reused across candidates either: it
+  decodes only code-free frames, but a reference kept alive would carry one check's state (its
+  RNG, its inputs, the outputs it compared) into the next, and a fresh one costs nothing extra
+  once it is started ahead.
 * The sanitizer and the catalog run in the candidate's process: they are defences in depth for
   honest mistakes and naive attacks, not proofs against an adversary that has taken over the
   interpreter (the static scan is the line in front of them).

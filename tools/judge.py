@@ -61,6 +61,7 @@ class Check(Session, Trials, Timing, Configs):
             self.start()
             self.correctness()
             self.timing()
+            self.refill()  # the next check's workers import while this one's untimed checks run
             self.late_check()
             self.v.configs[0]["match"] = True
             self.unseen_configs()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from kopt.sandbox.isolation import Limits, Worker, isolation_mode
 from kopt.sandbox.protocol import Frame, ProtocolError, region_layout
-from kopt.tools import wire
+from kopt.tools import warm, wire
 from kopt.tools.verdict import ProblemError, Verdict
 
 REF_WORKER = ["-m", "kopt.sandbox.ref_worker"]
@@ -96,6 +96,7 @@ class Session:
         self.shm: SharedInputs | None = None
         self.out_bytes = 1 << 20
         self._stack: list = []
+        self.warm, self._key = False, None  # whether this check got a pre-started pair (tools/warm.py)
 
     def since_start(self) -> float:
         """Seconds since the check began (each trial record carries it: the cost of each trial)."""
@@ -116,22 +117,42 @@ class Session:
             if self._stack:
                 self._stack[-1][1] += spent
 
-    def spawn(self):
+    def worker_key(self) -> tuple:
+        """Everything a worker pair's start depends on (tools/warm.py keys its pairs by it)."""
+        return (warm.problem_identity(self.prob_path), self.device, self.opts.timeout, self.opts.memory_gb,
+                os.environ.get("OMP_NUM_THREADS", "1"))
+
+    def make_pair(self) -> warm.Pair:
         cpu = self.device == "cpu"
         memory = None if self.device.startswith("cuda") else int(self.opts.memory_gb * (1 << 30))
         # On CPU: the Triton interpreter, and one intra-op thread per worker; two workers with
         # a thread pool each on a busy machine time out of scheduler luck, not kernel speed.
         env = {"TRITON_INTERPRET": "1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")} if cpu else {}
         fds: tuple = ()
+        shm = None
         if cpu:
-            self.shm = SharedInputs()
-            env["KOPT_SHM_FD"] = str(self.shm.fd)
-            fds = (self.shm.fd,)
-        self.ref = Worker(REF_WORKER, Limits(timeout_s=self.opts.timeout, memory_bytes=memory), env, "ref",
-                          share_fds=fds)
+            shm = SharedInputs()
+            env["KOPT_SHM_FD"] = str(shm.fd)
+            fds = (shm.fd,)
+        ref = Worker(REF_WORKER, Limits(timeout_s=self.opts.timeout, memory_bytes=memory), env, "ref",
+                     share_fds=fds)
         # The candidate's view of the problem file is an empty file: it cannot import the reference.
-        self.cand = Worker(CAND_WORKER, Limits(timeout_s=self.opts.timeout, memory_bytes=memory), env, "cand",
-                           hide=[self.prob_path], share_fds=fds)
+        cand = Worker(CAND_WORKER, Limits(timeout_s=self.opts.timeout, memory_bytes=memory), env, "cand",
+                      hide=[self.prob_path], share_fds=fds)
+        return warm.Pair(shm, ref, cand)
+
+    def spawn(self):
+        pool = warm.pool()
+        self._key = self.worker_key() if pool else None
+        pair = pool.take(self._key) if pool else None
+        self.warm = pair is not None
+        self.shm, self.ref, self.cand = pair or self.make_pair()
+
+    def refill(self):
+        """Start the next check's pair (once per check: after its timed calls, or at its end)."""
+        pool, key, self._key = warm.pool(), self._key, None
+        if pool is not None and key is not None:
+            pool.refill(key, self.make_pair)
 
     def close(self):
         for w in (self.cand, self.ref):
@@ -139,6 +160,7 @@ class Session:
                 w.close()
         if self.shm is not None:
             self.shm.close()
+        self.refill()
 
     def reply(self, w: Worker, what: str, max_payload: int = 1 << 30, op: str | None = None) -> Frame:
         """Receive one reply; turn every way a worker can fail into a verdict. A reply from the
@@ -222,7 +244,8 @@ class Session:
         return 4 * self.out_bytes + (8 << 20)
 
     def isolation_info(self, ch: dict) -> None:
-        self.v.isolation = {"mode": isolation_mode(), "candidate_uid": ch.get("uid"),
+        self.v.isolation = {"mode": isolation_mode(), "warm_workers": self.warm,
+                            "candidate_uid": ch.get("uid"),
                             # lets a caller verify that nothing of this check outlived it
                             "worker_tokens": [self.ref.token, self.cand.token],
                             "read_only_failed": ch.get("ro_failed"), "interpreted": ch.get("interpret"),
