@@ -39,7 +39,8 @@ case "$cmd" in
   test)
     ensure_env
     # One pytest worker per core: most tests wait on sandboxed worker processes of their own.
-    exec .venv/bin/python -m pytest -q -n "${KOPT_TEST_WORKERS:-auto}" "$@" ;;
+    # loadgroup keeps the tests of one costly module fixture on one worker (tests/conftest.py).
+    exec .venv/bin/python -m pytest -q -n "${KOPT_TEST_WORKERS:-auto}" --dist loadgroup "$@" ;;
   kopt)
     ensure_env
     exec .venv/bin/kopt "$@" ;;

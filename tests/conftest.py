@@ -46,3 +46,16 @@ def corpus_header(path: Path) -> dict:
     first = path.read_text().splitlines()[0]
     assert first.startswith("# kopt-corpus:"), f"{path} lacks the corpus header"
     return dict(kv.split("=", 1) for kv in first.split(":", 1)[1].split())
+
+
+# Module fixtures that take minutes: every test that uses one runs on the same xdist worker
+# (run.sh passes --dist loadgroup); spread over both workers, each would compute it again (the
+# fusion verdicts were judged twice, 130 s each, in one CI run).
+SHARED_FIXTURES = ("verdicts", "at_other_configs", "runs")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for name in SHARED_FIXTURES:
+            if name in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{name}"))
