@@ -38,8 +38,9 @@ def self_candidate(problem: Path, run_dir: Path) -> Path:
 
 def make_check_fn(problem: Path, run_dir: Path, device: str, timeout: float, jobs: int = 1):
     # Many checks of one problem in this process: keep a worker pair per parallel check started
-    # ahead (tools/warm.py); each pair is still used by one check only.
-    warm.enable(max(1, jobs))
+    # ahead (tools/warm.py), where the cores leave room for it; each pair serves one check only.
+    if warm.worth_it(jobs):
+        warm.enable(max(1, jobs))
 
     def check_fn(path: Path | None, ncu: bool = False, final: bool = False) -> dict:
         cand = path or self_candidate(problem, run_dir)

@@ -94,15 +94,31 @@ def close_pair(p: Pair) -> None:
 _POOL: WarmPool | None = None
 
 
-def enable(size: int = 1) -> WarmPool:
-    """Turn warm workers on for this process (idempotent; the pool keeps `size` pairs ready)."""
+def enable(size: int = 1) -> WarmPool | None:
+    """Turn warm workers on for this process (idempotent; the pool keeps `size` pairs ready).
+    KOPT_WARM=0 keeps them off (every check then starts its own pair)."""
     global _POOL
+    if os.environ.get("KOPT_WARM") == "0":
+        return None
     if _POOL is None:
         _POOL = WarmPool(size)
         atexit.register(_POOL.close)
     else:
         _POOL.size = max(_POOL.size, size)
     return _POOL
+
+
+def worth_it(jobs: int, cores: int | None = None) -> bool:
+    """Whether pre-started pairs pay for themselves with `jobs` checks running at once.
+
+    A pair's imports cost about 5.6 core-seconds. With one check at a time the refill runs while
+    the loop waits on the proposer (an LLM reply takes seconds) and on the check's own untimed
+    tail, so it is free or better. With parallel checks that already fill the cores, the refills
+    compete with them: on 2 cores, jobs=2 judged 5.7 candidates/min with warm pairs and 7.1
+    without (benchmarks/loop_throughput.py). So: one check at a time, or two spare cores per
+    running check for its pair and its refill."""
+    cores = cores or os.cpu_count() or 1
+    return jobs <= 1 or cores >= 4 * jobs
 
 
 def disable() -> None:
