@@ -204,7 +204,7 @@ def op_gen(state, h, payload):
     try:  # run the reference now, so that a broken one is reported as such, first
         out, _ = _ref_output(state, slot, 0)
         if probe and not variation.all_finite(out):
-            if probe == "large":  # weaker scale once before giving up on the probe
+            if probe.endswith("large"):  # weaker scale once before giving up on the probe
                 for down in (1, 2):
                     base = _gen(state, slot, seed, None)  # also drops the cached outputs of this slot
                     state.pool[slot], state.tags[slot] = variation.probe(base, probe, down), (seed, probe)

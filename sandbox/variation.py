@@ -43,11 +43,20 @@ LAYOUT = "other layout"
 # Both in one call (trial 2): a layout shortcut shows on any values, a missing eps on zero rows in
 # any layout, so one interpreted call covers the two.
 LAYOUT_ZERO_NEGATIVE = f"{LAYOUT}, {ZERO_NEGATIVE}"
+# Columns first: the last two dims transposed in memory (a 1-D input every other element), as
+# `x.t()` or a channels-last tensor arrives from a user's code. Unlike padded rows, the inner stride
+# is not 1, so a kernel that takes `stride(0)` but assumes unit steps along a row is wrong here; an
+# honest one calls `.contiguous()` or uses every stride. It rides on the first unseen configuration's
+# call, combined with that call's probe ("columns first, large"), so it costs no call of its own.
+COLUMNS = "columns first"
 
 
 def probe(inputs: list, kind: str, scale_down: int = 0) -> list:
     """A probed copy of `inputs` (layouts kept); `scale_down` weakens "large" after an overflow."""
     import torch
+    if kind.startswith(COLUMNS):
+        rest = kind[len(COLUMNS):].lstrip(", ")
+        return [columns_first(x) for x in (probe(inputs, rest, scale_down) if rest else inputs)]
     if kind == LAYOUT:
         return [restride(x) for x in inputs]
     if kind == LAYOUT_ZERO_NEGATIVE:
@@ -97,9 +106,36 @@ def restride(x, pad: int = 3, offset: int = 5):
     for d in range(len(shape) - 2, -1, -1):
         strides[d] = acc
         acc *= shape[d]
-    span = 1 + sum((s - 1) * st for s, st in zip(shape, strides))
+    return _laid_out(x, strides, offset)
+
+
+def columns_first(x, offset: int = 7):
+    """x's values with its last two dims stored columns first (the leading dims outside them, each
+    block padded by one element), starting `offset` elements into its storage; a 1-D x is stored
+    every other element. The inner stride is never 1 where the inner size is above 1."""
+    import torch
+    if not isinstance(x, torch.Tensor) or x.dim() == 0 or x.numel() == 0:
+        return x
+    shape = list(x.shape)
+    if len(shape) == 1:
+        strides = [2]
+    else:
+        rows, cols = shape[-2], shape[-1]
+        strides = [0] * len(shape)
+        strides[-2], strides[-1] = 1, rows
+        acc = rows * cols + 1
+        for d in range(len(shape) - 3, -1, -1):
+            strides[d] = acc
+            acc *= shape[d]
+    return _laid_out(x, strides, offset)
+
+
+def _laid_out(x, strides: list[int], offset: int):
+    """A copy of x with these strides, `offset` elements into a storage of its own."""
+    import torch
+    span = 1 + sum((n - 1) * st for n, st in zip(x.shape, strides))
     base = torch.empty(offset + span, dtype=x.dtype, device=x.device)
-    y = base.as_strided(shape, strides, offset)
+    y = base.as_strided(tuple(x.shape), strides, offset)
     y.copy_(x)
     return y
 

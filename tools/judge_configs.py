@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from kopt.sandbox.variation import GENERAL_PROBES
+from kopt.sandbox.variation import COLUMNS, GENERAL_PROBES
 from kopt.tools import sizing
 from kopt.tools.judge_session import Stop
 
@@ -70,7 +70,7 @@ class Configs:
                                   modest=i > 1)
                 if drawn is None:
                     continue
-                self._check_at(*drawn)
+                self._check_at(*drawn, columns=made == 0)
                 made += 1
                 if made == 1:
                     # A second call where the first was (right away: a later draw that is refused
@@ -126,7 +126,7 @@ class Configs:
         self.v.warnings.append(f"verified at the judged configuration only: {why}")
         self.v.coverage = {"unseen_configs": 0, "why": why}
 
-    def _check_at(self, values: dict, desc: str, strategy: str, f, seeds: list[int]):
+    def _check_at(self, values: dict, desc: str, strategy: str, f, seeds: list[int], columns: bool = False):
         self.config_label, self.config_kind = desc, "unseen"
         record = {"kind": "unseen", "description": desc, "values": self._shown(values), "strategy": strategy,
                   "match": False}
@@ -143,12 +143,19 @@ class Configs:
         try:
             # One call per unseen configuration, on probed inputs (plain ones where the reference is
             # not finite on the probe): the buffers after it, and the sanitizer, come with it.
+            # The first one also stores the inputs columns first (variation.COLUMNS), falling back
+            # to the plain layout where the reference does not take it (a .view() of its input).
             probe = GENERAL_PROBES[len(self.v.configs) % len(GENERAL_PROBES)]
-            skip = self.new_slot(0, seeds[0], probe=probe)
-            if skip:
+            label = None
+            stored = "fresh inputs stored columns first (the last two dims transposed in memory)"
+            tries = [(f"{COLUMNS}, {probe}", f"{stored}, probe: {probe}"), (COLUMNS, stored)] if columns else []
+            for kind, text in tries + [(probe, f"fresh inputs, probe: {probe}")]:
+                if not self.new_slot(0, seeds[0], probe=kind):
+                    label = text
+                    break
+            if label is None:
                 self.new_slot(0, seeds[0])
-            self.call(0, 0, "fresh inputs" if skip else f"fresh inputs, probe: {probe}", fresh=True, sanitize=True,
-                      buffers=True)
+            self.call(0, 0, label or "fresh inputs", fresh=True, sanitize=True, buffers=True)
         except Stop as s:
             record["reason"] = s.reason
             raise
