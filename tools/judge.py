@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kopt.tools import loader
 from kopt.tools.integrity import scan_source
@@ -116,6 +116,14 @@ class Check(Session, Trials, Timing, Configs):
                 self.v.warnings.append(f"the candidate {first.message} (line {first.line}); only the {self.device} "
                                        "path was checked")
             self.uses_dynamo = any(s in cand.source for s in ("torch.compile", "_dynamo", "_inductor"))
+            if self.uses_dynamo:
+                # torch.compile compiles again at every new shape (each unseen configuration), which
+                # on a loaded CPU took 40 s of a 60 s budget for an honest candidate: the budget,
+                # and the workers' CPU limits with it, are doubled rather than call it a timeout.
+                self.opts = replace(self.opts, timeout=self.opts.timeout * 2)
+                self.deadline = self.t0 + self.opts.timeout
+                self.v.warnings.append(f"torch.compile: the check's budget is doubled to {self.opts.timeout:g} s "
+                                       "(it compiles again at every configuration)")
             self.defined_kernels = loader.jit_kernels(cand.tree)
 
     def start(self):
