@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from kopt.sandbox.variation import COLUMNS, GENERAL_PROBES
+from kopt.sandbox.variation import COLUMNS, COLUMNS_STRIDED, GENERAL_PROBES
 from kopt.tools import sizing
 from kopt.tools.judge_session import Stop
 
@@ -70,7 +70,7 @@ class Configs:
                                   modest=i > 1)
                 if drawn is None:
                     continue
-                self._check_at(*drawn, columns=made == 0)
+                self._check_at(*drawn, layout={0: COLUMNS_STRIDED, 1: COLUMNS}.get(made))
                 made += 1
                 if made == 1:
                     # A second call where the first was (right away: a later draw that is refused
@@ -126,7 +126,7 @@ class Configs:
         self.v.warnings.append(f"verified at the judged configuration only: {why}")
         self.v.coverage = {"unseen_configs": 0, "why": why}
 
-    def _check_at(self, values: dict, desc: str, strategy: str, f, seeds: list[int], columns: bool = False):
+    def _check_at(self, values: dict, desc: str, strategy: str, f, seeds: list[int], layout: str | None = None):
         self.config_label, self.config_kind = desc, "unseen"
         record = {"kind": "unseen", "description": desc, "values": self._shown(values), "strategy": strategy,
                   "match": False}
@@ -143,12 +143,13 @@ class Configs:
         try:
             # One call per unseen configuration, on probed inputs (plain ones where the reference is
             # not finite on the probe): the buffers after it, and the sanitizer, come with it.
-            # The first one also stores the inputs columns first (variation.COLUMNS), falling back
-            # to the plain layout where the reference does not take it (a .view() of its input).
+            # The first two also store the inputs columns first (variation.COLUMNS*), falling
+            # back to the plain layout where the reference does not take it (a .view() of its input).
             probe = GENERAL_PROBES[len(self.v.configs) % len(GENERAL_PROBES)]
             label = None
-            stored = "fresh inputs stored columns first (the last two dims transposed in memory)"
-            tries = [(f"{COLUMNS}, {probe}", f"{stored}, probe: {probe}"), (COLUMNS, stored)] if columns else []
+            stored = (f"fresh inputs stored columns first (the last two dims transposed in memory, padded"
+                      f"{', every other element' if layout == COLUMNS_STRIDED else ''})")
+            tries = [(f"{layout}, {probe}", f"{stored}, probe: {probe}"), (layout, stored)] if layout else []
             for kind, text in tries + [(probe, f"fresh inputs, probe: {probe}")]:
                 if not self.new_slot(0, seeds[0], probe=kind):
                     label = text

@@ -43,6 +43,8 @@ INTERNALS = {
     "FunctionType", "CodeType", "FrameType", "TracebackType", "CellType",
     "elapsed_time", "globaltimer", "_sleep",                # clocks tell the timed calls from the checked
     "fork", "_fork", "tofile", "from_file",
+    # Where an input's memory lives (the judge's are in shared memory): a kernel has no use for it.
+    "is_shared", "share_memory_", "_share_fd_cpu_", "_share_filename_cpu_", "_is_shared",
 }
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "open", "dir",
                    "breakpoint", "input", "exit", "quit", "help", "delattr"}
