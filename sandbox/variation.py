@@ -44,15 +44,15 @@ LAYOUT = "other layout"
 # Both in one call (trial 2): a layout shortcut shows on any values, a missing eps on zero rows in
 # any layout, so one interpreted call covers the two.
 LAYOUT_ZERO_NEGATIVE = f"{LAYOUT}, {ZERO_NEGATIVE}"
-# Columns first: the last two dims transposed in memory (a 1-D input every other element), as
-# `x.t()` or a channels-last tensor arrives from a user's code. Unlike padded rows, the inner stride
-# is not 1, so a kernel that takes `stride(0)` but assumes unit steps along a row is wrong here; an
-# honest one calls `.contiguous()` or uses every stride. It rides on the first unseen configuration's
-# call, combined with that call's probe ("columns first, large"), so it costs no call of its own.
+# Columns first: the last two dims transposed in memory with a padded leading dimension (a 1-D
+# input every other element), as `x.t()` or a slice of a wider buffer arrives from a user's code.
+# Unlike padded rows, the inner stride is not 1, so a kernel that takes `stride(0)` but assumes
+# unit steps along a row is wrong here; an honest one calls `.contiguous()` or uses every stride.
+# COLUMNS_STRIDED is the same with every other element along a column too (no stride is 1). The
+# first unseen configuration gets the strided one, the second the plain one, each combined with
+# that call's probe ("columns first, large"), so neither costs a call of its own: "row-major or
+# dense column-major" and "one of the strides is 1" are told apart by different layouts.
 COLUMNS = "columns first"
-# The same, every other element along a column too (no stride is 1): the first unseen configuration
-# gets this one, the second the plain one, since "row-major or dense column-major" and "one of
-# the strides is 1" are told apart by different layouts.
 COLUMNS_STRIDED = "strided columns first"
 
 

@@ -146,17 +146,14 @@ class Configs:
             # The first two also store the inputs columns first (variation.COLUMNS*), falling
             # back to the plain layout where the reference does not take it (a .view() of its input).
             probe = GENERAL_PROBES[len(self.v.configs) % len(GENERAL_PROBES)]
-            label = None
             stored = (f"fresh inputs stored columns first (the last two dims transposed in memory, padded"
                       f"{', every other element' if layout == COLUMNS_STRIDED else ''})")
             tries = [(f"{layout}, {probe}", f"{stored}, probe: {probe}"), (layout, stored)] if layout else []
-            for kind, text in tries + [(probe, f"fresh inputs, probe: {probe}")]:
+            # Plain inputs (no probe) are never skipped, so the last try always takes.
+            for kind, label in tries + [(probe, f"fresh inputs, probe: {probe}"), (None, "fresh inputs")]:
                 if not self.new_slot(0, seeds[0], probe=kind):
-                    label = text
                     break
-            if label is None:
-                self.new_slot(0, seeds[0])
-            self.call(0, 0, label or "fresh inputs", fresh=True, sanitize=True, buffers=True)
+            self.call(0, 0, label, fresh=True, sanitize=True, buffers=True)
         except Stop as s:
             record["reason"] = s.reason
             raise
